@@ -9,10 +9,85 @@
 #define HK_SECURITYSERVERD_H
 
 #include <stddef.h>
+#include <time.h>
 
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "conf.h"
 #include "xrid.h"
 
+struct batchsign;
 struct db;
+struct event;
+struct event_base;
+struct gconf;
+struct certcheck_trust;
+struct http_server;
+struct ocsp_cache;
+struct serverconf;
+struct signer;
+struct confclient;
+struct proxy_client;
+struct proxy_server;
+
+/*
+ * Snapshots of configuration that change while requests are in flight: a
+ * request acquires the current one and releases it when it is done, so a
+ * reload never frees what an exchange still reads.
+ */
+struct sc_snap {
+	int			 ss_refs;
+	struct serverconf	*ss_sc;
+};
+
+struct gc_snap {
+	int			 gs_refs;
+	struct gconf		*gs_gc;
+	time_t			 gs_expires;	/* Expire-date of the directory */
+	struct certcheck_trust	*gs_trust;	/* approved CAs */
+	STACK_OF(X509)		*gs_ocsp_responders;
+};
+
+struct ssd_stats {
+	unsigned long long	st_requests;	/* client proxy */
+	unsigned long long	st_requests_ok;
+	unsigned long long	st_served;	/* server proxy */
+	unsigned long long	st_served_ok;
+	unsigned long long	st_faults;
+};
+
+/* The daemon: one per process, passed to every module (no globals). */
+struct ssd {
+	struct event_base	*sd_base;
+	struct conf		*sd_conf;
+	struct xrid		 sd_server_id;	/* SERVER */
+	struct xrid		 sd_owner;	/* MEMBER owning this server */
+	char			 sd_state_dir[1024];
+	X509			*sd_auth_cert;
+	STACK_OF(X509)		*sd_auth_chain;
+	EVP_PKEY		*sd_auth_key;
+	struct signer		*sd_signer;
+	struct batchsign	*sd_batch;
+	struct ocsp_cache	*sd_ocsp;	/* this server's own certs */
+	struct event		*sd_ocsp_timer;
+	SSL_CTX			*sd_tls_server;	/* server proxy, mutual TLS */
+	struct db		*sd_scdb;
+	struct sc_snap		*sd_sc_snap;
+	struct event		*sd_sc_timer;
+	long long		 sd_sc_version;	/* PRAGMA data_version seen */
+	struct confclient	*sd_cc;
+	struct proxy_client	*sd_pc;
+	struct proxy_server	*sd_ps;
+	struct http_server	*sd_cp;		/* client proxy listener */
+	struct http_server	*sd_sp;		/* server proxy listener */
+	struct http_server	*sd_ocspd;	/* OCSP download listener */
+	struct http_server	*sd_admin;	/* health, metrics, admin */
+	struct ssd_stats	 sd_stats;
+};
+
+/* securityserverd.c */
+extern const struct conf_option ssd_options[];
 
 /* acl.c */
 int	acl_path_normalize(const char *in, char *out, size_t outlen);
@@ -79,5 +154,42 @@ int	serverconf_right_grant(struct db *, const struct xrid *service,
 	    const struct xrid *subject, const char *method, const char *path);
 int	serverconf_right_revoke(struct db *, const struct xrid *service,
 	    const struct xrid *subject, const char *method, const char *path);
+
+/* serverconf.c (daemon side) */
+/* Reload the snapshot if the database changed (or force). */
+int	ssd_serverconf_refresh(struct ssd *, int force);
+/* The current snapshot, referenced; release it when done. */
+struct sc_snap *ssd_serverconf_acquire(struct ssd *);
+void	ssd_serverconf_release(struct sc_snap *);
+
+/* confclient.c: global configuration download, verification, swap */
+int	confclient_check_anchor(struct ssd *);
+int	confclient_start(struct ssd *);
+void	confclient_stop(struct ssd *);
+/*
+ * The current global configuration, referenced, or NULL when there is
+ * none or it has expired (answer Server.ClientProxy.OutdatedGlobalConf).
+ */
+struct gc_snap *confclient_acquire(struct ssd *);
+void	confclient_release(struct gc_snap *);
+/* Seconds until the current copy expires (negative: expired/none). */
+long long confclient_remaining(struct ssd *);
+
+/* ocspd.c: OCSP of this server's own certs; the download endpoint */
+int	ssd_ocsp_start(struct ssd *);
+int	ssd_ocsp_routes(struct ssd *);
+void	ssd_ocsp_stop(struct ssd *);
+
+/* proxy_client.c: the member side (client proxy) */
+int	proxy_client_routes(struct ssd *);
+void	proxy_client_stop(struct ssd *);
+
+/* proxy_server.c: between security servers (server proxy) */
+int	proxy_server_start(struct ssd *);
+int	proxy_server_routes(struct ssd *);
+void	proxy_server_stop(struct ssd *);
+
+/* admin.c: health, metrics */
+int	admin_routes(struct ssd *);
 
 #endif /* HK_SECURITYSERVERD_H */

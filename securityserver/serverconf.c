@@ -528,3 +528,56 @@ serverconf_right_revoke(struct db *db, const struct xrid *service,
 	    service->service_code, subj, method != NULL ? method : "*",
 	    path != NULL ? path : "**", xid);
 }
+
+/* --- the daemon's snapshot ------------------------------------------ */
+
+struct sc_snap *
+ssd_serverconf_acquire(struct ssd *sd)
+{
+	if (sd->sd_sc_snap == NULL)
+		return NULL;
+	sd->sd_sc_snap->ss_refs++;
+	return sd->sd_sc_snap;
+}
+
+void
+ssd_serverconf_release(struct sc_snap *snap)
+{
+	if (snap == NULL || --snap->ss_refs > 0)
+		return;
+	serverconf_free(snap->ss_sc);
+	free(snap);
+}
+
+/*
+ * securityserverctl writes through its own connection; PRAGMA
+ * data_version changes on this connection when another one committed, so
+ * a cheap periodic look tells when to take a new snapshot.
+ */
+int
+ssd_serverconf_refresh(struct ssd *sd, int force)
+{
+	struct sc_snap	*snap;
+	int64_t		 ver = 0;
+
+	if (db_query_int64(sd->sd_scdb, &ver, "PRAGMA data_version", "") ==
+	    DB_ERR)
+		return -1;
+	if (!force && ver == sd->sd_sc_version)
+		return 0;
+	if ((snap = calloc(1, sizeof(*snap))) == NULL)
+		return -1;
+	if (serverconf_load(sd->sd_scdb, &snap->ss_sc) == -1) {
+		free(snap);
+		log_warnx("serverconf: reload failed, keeping the old one");
+		return -1;
+	}
+	snap->ss_refs = 1;
+	ssd_serverconf_release(sd->sd_sc_snap);
+	sd->sd_sc_snap = snap;
+	sd->sd_sc_version = ver;
+	log_debug("serverconf: %zu clients, %zu services",
+	    serverconf_nclients(snap->ss_sc),
+	    serverconf_nservices(snap->ss_sc));
+	return 0;
+}

@@ -1,0 +1,347 @@
+/*
+ * securityserverd.c: the security server daemon: configuration, keys,
+ * listeners, the event loop and signals. The message path lives in
+ * proxy_client.c (member side) and proxy_server.c (between servers).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <openssl/ssl.h>
+
+#include "certcheck.h"
+#include "compat.h"
+#include "conf.h"
+#include "db.h"
+#include "http.h"
+#include "httpc.h"
+#include "log.h"
+#include "ocsp.h"
+#include "signer.h"
+#include "tlsctx.h"
+#include "securityserverd.h"
+
+static const char *const log_levels[] = { "warn", "info", "debug", NULL };
+
+/* Every option of securityserverd.ini; man/securityserverd.ini.5 lists them. */
+const struct conf_option ssd_options[] = {
+	{ "server", "server-id", CONF_STRING, NULL, 0, 0, NULL, CONF_REQUIRED,
+	  "this server: INSTANCE/CLASS/MEMBER/SERVERCODE" },
+	{ "server", "state-dir", CONF_PATH, NULL, 0, 0, NULL, CONF_REQUIRED,
+	  "folder for the databases, caches and archives" },
+	{ "server", "log-level", CONF_ENUM, "info", 0, 0, log_levels, 0,
+	  "warn, info or debug" },
+	{ "server", "schema-dir", CONF_PATH, HK_DATADIR "/schemas", 0, 0, NULL,
+	  0, "folder of the XML schemas (global configuration)" },
+
+	{ "client-proxy", "address", CONF_STRING, "127.0.0.1", 0, 0, NULL, 0,
+	  "address the member information systems connect to" },
+	{ "client-proxy", "port", CONF_INT, "8080", 0, 65535, NULL, 0,
+	  "HTTP port for member information systems" },
+	{ "client-proxy", "max-body-size", CONF_SIZE, "10M", 1024,
+	  1024LL * 1024 * 1024, NULL, 0, "largest request body accepted" },
+	{ "client-proxy", "max-header-size", CONF_SIZE, "64K", 1024,
+	  1024 * 1024, NULL, 0, "largest request head accepted" },
+	{ "client-proxy", "timeout", CONF_DURATION, "60", 1, 3600, NULL, 0,
+	  "idle timeout of member connections, seconds" },
+	{ "client-proxy", "connect-timeout", CONF_DURATION, "30", 1, 600, NULL,
+	  0, "connect timeout towards other security servers, seconds" },
+	{ "client-proxy", "request-timeout", CONF_DURATION, "120", 1, 3600,
+	  NULL, 0, "whole-exchange timeout towards other servers, seconds" },
+
+	{ "server-proxy", "address", CONF_STRING, "127.0.0.1", 0, 0, NULL, 0,
+	  "address other security servers connect to" },
+	{ "server-proxy", "port", CONF_INT, "5500", 0, 65535, NULL, 0,
+	  "mutual-TLS port for other security servers" },
+	{ "server-proxy", "ocsp-port", CONF_INT, "5577", 0, 65535, NULL, 0,
+	  "plain HTTP port of the OCSP download endpoint" },
+	{ "server-proxy", "max-body-size", CONF_SIZE, "12M", 1024,
+	  1024LL * 1024 * 1024, NULL, 0, "largest transport message accepted" },
+	{ "server-proxy", "timeout", CONF_DURATION, "60", 1, 3600, NULL, 0,
+	  "idle timeout of connections from other servers, seconds" },
+	{ "server-proxy", "default-service-timeout", CONF_DURATION, "60", 1,
+	  3600, NULL, 0, "provider call timeout when a service sets none" },
+
+	{ "admin", "address", CONF_STRING, "127.0.0.1", 0, 0, NULL, 0,
+	  "address of the health, metrics and admin endpoints" },
+	{ "admin", "port", CONF_INT, "4000", 0, 65535, NULL, 0,
+	  "port of the health, metrics and admin endpoints" },
+
+	{ "globalconf", "anchor", CONF_PATH, NULL, 0, 0, NULL, CONF_REQUIRED,
+	  "configuration anchor file (trust root of global configuration)" },
+	{ "globalconf", "update-interval", CONF_DURATION, "60", 5, 86400, NULL,
+	  0, "seconds between downloads of global configuration" },
+
+	{ "tls", "auth-key", CONF_PATH, NULL, 0, 0, NULL, CONF_REQUIRED,
+	  "authentication (TLS) private key, PEM" },
+	{ "tls", "auth-cert", CONF_PATH, NULL, 0, 0, NULL, CONF_REQUIRED,
+	  "authentication certificate, PEM, followed by its chain" },
+
+	{ "ocsp", "fetch-interval", CONF_DURATION, "1200", 60, 86400, NULL, 0,
+	  "seconds between OCSP fetches for this server's certificates" },
+
+	{ "member *", "sign-key", CONF_PATH, NULL, 0, 0, NULL, CONF_REQUIRED,
+	  "signing private key of the member named by the section, PEM" },
+	{ "member *", "sign-cert", CONF_PATH, NULL, 0, 0, NULL, CONF_REQUIRED,
+	  "signing certificate of that member, PEM, followed by its chain" },
+	CONF_OPTION_END
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: securityserverd [-dn] -c config\n");
+	exit(2);
+}
+
+static void
+on_signal(evutil_socket_t sig, short ev, void *arg)
+{
+	struct ssd *sd = arg;
+
+	(void)ev;
+	if (sig == SIGHUP) {
+		log_info("SIGHUP: reloading server configuration");
+		ssd_serverconf_refresh(sd, 1);
+		return;
+	}
+	log_info("signal %d: stopping", (int)sig);
+	event_base_loopexit(sd->sd_base, NULL);
+}
+
+/* Load the member signing keys of every [member ID] section. */
+static int
+load_member_keys(struct ssd *sd)
+{
+	size_t	i, n = conf_section_count(sd->sd_conf, "member *");
+
+	for (i = 0; i < n; i++) {
+		const char	*sec = conf_section_name(sd->sd_conf,
+		    "member *", i);
+		const char	*mid = conf_section_instance(sd->sd_conf,
+		    "member *", i);
+		struct xrid	 m;
+		char		 err[XRID_ERR_MAX];
+
+		if (xrid_parse(&m, XRID_MASK(XRID_MEMBER), mid, 0, err,
+		    sizeof(err)) == -1) {
+			log_warnx("%s: [%s]: %s", conf_name(sd->sd_conf), sec,
+			    err);
+			return -1;
+		}
+		if (signer_add_key_files(sd->sd_signer, mid,
+		    conf_get_str(sd->sd_conf, sec, "sign-key"),
+		    conf_get_str(sd->sd_conf, sec, "sign-cert"), NULL) == -1) {
+			log_warnx("%s: [%s]: cannot load the signing key",
+			    conf_name(sd->sd_conf), sec);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Everything that -n checks: config, keys, certificates, anchor. */
+static int
+ssd_load(struct ssd *sd, const char *path)
+{
+	char	err[512];
+
+	if (conf_load_file(ssd_options, path, &sd->sd_conf, err,
+	    sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	log_setlevel((enum log_level)conf_get_enum(sd->sd_conf, "server",
+	    "log-level"));
+	if (xrid_parse(&sd->sd_server_id, XRID_MASK(XRID_SERVER),
+	    conf_get_str(sd->sd_conf, "server", "server-id"), 0, err,
+	    sizeof(err)) == -1) {
+		log_warnx("%s: server-id: %s", path, err);
+		return -1;
+	}
+	xrid_member(&sd->sd_server_id, &sd->sd_owner);
+	if (strlcpy(sd->sd_state_dir, conf_get_str(sd->sd_conf, "server",
+	    "state-dir"), sizeof(sd->sd_state_dir)) >=
+	    sizeof(sd->sd_state_dir)) {
+		log_warnx("%s: state-dir too long", path);
+		return -1;
+	}
+	if (tlsctx_load_pem(conf_get_str(sd->sd_conf, "tls", "auth-cert"),
+	    conf_get_str(sd->sd_conf, "tls", "auth-key"), &sd->sd_auth_cert,
+	    &sd->sd_auth_chain, &sd->sd_auth_key, err, sizeof(err)) == -1) {
+		log_warnx("%s: auth key/cert: %s", path, err);
+		return -1;
+	}
+	if ((sd->sd_signer = signer_new()) == NULL)
+		return -1;
+	if (load_member_keys(sd) == -1)
+		return -1;
+	if (confclient_check_anchor(sd) == -1)
+		return -1;
+	return 0;
+}
+
+static void
+on_sc_timer(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	(void)ssd_serverconf_refresh(arg, 0);
+}
+
+static struct http_server *
+listen_on(struct ssd *sd, const char *section, const char *portkey,
+    size_t max_body, int timeout_s, SSL_CTX *ssl)
+{
+	struct http_server_conf hc;
+
+	memset(&hc, 0, sizeof(hc));
+	hc.hs_addr = conf_get_str(sd->sd_conf, section, "address");
+	hc.hs_port = (uint16_t)conf_get_int(sd->sd_conf, section, portkey);
+	hc.hs_max_header = 64 * 1024;
+	hc.hs_max_body = max_body;
+	hc.hs_timeout_ms = timeout_s * 1000;
+	hc.hs_ssl_ctx = ssl;
+	return http_server_new(sd->sd_base, &hc);
+}
+
+static int
+ssd_start(struct ssd *sd)
+{
+	struct conf	*c = sd->sd_conf;
+	char		 path[1024];
+
+	if ((sd->sd_base = event_base_new()) == NULL)
+		return -1;
+	if (snprintf(path, sizeof(path), "%s/serverconf.db",
+	    sd->sd_state_dir) >= (int)sizeof(path))
+		return -1;
+	if (serverconf_open(path, 0, &sd->sd_scdb) == -1)
+		return -1;
+	if (ssd_serverconf_refresh(sd, 1) == -1)
+		return -1;
+	/* securityserverctl changes take effect within two seconds. */
+	{
+		struct timeval two = { 2, 0 };
+
+		sd->sd_sc_timer = event_new(sd->sd_base, -1, EV_PERSIST,
+		    on_sc_timer, sd);
+		if (sd->sd_sc_timer == NULL ||
+		    event_add(sd->sd_sc_timer, &two) == -1)
+			return -1;
+	}
+	if (confclient_start(sd) == -1)
+		return -1;
+	if (ssd_ocsp_start(sd) == -1)
+		return -1;
+	if (proxy_server_start(sd) == -1)
+		return -1;
+
+	sd->sd_cp = listen_on(sd, "client-proxy", "port",
+	    conf_get_size(c, "client-proxy", "max-body-size"),
+	    (int)conf_get_duration(c, "client-proxy", "timeout"), NULL);
+	sd->sd_sp = listen_on(sd, "server-proxy", "port",
+	    conf_get_size(c, "server-proxy", "max-body-size"),
+	    (int)conf_get_duration(c, "server-proxy", "timeout"),
+	    sd->sd_tls_server);
+	sd->sd_ocspd = listen_on(sd, "server-proxy", "ocsp-port", 4096, 30,
+	    NULL);
+	sd->sd_admin = listen_on(sd, "admin", "port", 64 * 1024, 30, NULL);
+	if (sd->sd_cp == NULL || sd->sd_sp == NULL || sd->sd_ocspd == NULL ||
+	    sd->sd_admin == NULL)
+		return -1;
+	if (proxy_client_routes(sd) == -1 || proxy_server_routes(sd) == -1 ||
+	    ssd_ocsp_routes(sd) == -1 || admin_routes(sd) == -1)
+		return -1;
+	log_info("%s ready: client proxy %u, server proxy %u, OCSP %u, "
+	    "admin %u", conf_get_str(c, "server", "server-id"),
+	    http_server_port(sd->sd_cp), http_server_port(sd->sd_sp),
+	    http_server_port(sd->sd_ocspd), http_server_port(sd->sd_admin));
+	return 0;
+}
+
+static void
+ssd_free(struct ssd *sd)
+{
+	http_server_free(sd->sd_cp);
+	http_server_free(sd->sd_sp);
+	http_server_free(sd->sd_ocspd);
+	http_server_free(sd->sd_admin);
+	proxy_client_stop(sd);
+	proxy_server_stop(sd);
+	confclient_stop(sd);
+	ssd_ocsp_stop(sd);
+	if (sd->sd_sc_timer != NULL)
+		event_free(sd->sd_sc_timer);
+	ssd_serverconf_release(sd->sd_sc_snap);
+	db_close(sd->sd_scdb);
+	signer_free(sd->sd_signer);
+	X509_free(sd->sd_auth_cert);
+	sk_X509_pop_free(sd->sd_auth_chain, X509_free);
+	EVP_PKEY_free(sd->sd_auth_key);
+	SSL_CTX_free(sd->sd_tls_server);
+	conf_free(sd->sd_conf);
+	if (sd->sd_base != NULL)
+		event_base_free(sd->sd_base);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct ssd	 sd;
+	struct event	*sigev[3];
+	const int	 sigs[3] = { SIGTERM, SIGINT, SIGHUP };
+	const char	*config = NULL;
+	int		 ch, check = 0, i;
+
+	memset(&sd, 0, sizeof(sd));
+	log_init("securityserverd", 1, LOG_LEVEL_INFO);
+	while ((ch = getopt(argc, argv, "c:dn")) != -1) {
+		switch (ch) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'd':
+			log_setlevel(LOG_LEVEL_DEBUG);
+			break;
+		case 'n':
+			check = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (config == NULL || optind != argc)
+		usage();
+	if (ssd_load(&sd, config) == -1) {
+		ssd_free(&sd);
+		return 1;
+	}
+	if (check) {
+		printf("configuration OK\n");
+		ssd_free(&sd);
+		return 0;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (ssd_start(&sd) == -1) {
+		log_warnx("start-up failed");
+		ssd_free(&sd);
+		return 1;
+	}
+	for (i = 0; i < 3; i++) {
+		sigev[i] = evsignal_new(sd.sd_base, sigs[i], on_signal, &sd);
+		event_add(sigev[i], NULL);
+	}
+	event_base_dispatch(sd.sd_base);
+	for (i = 0; i < 3; i++)
+		event_free(sigev[i]);
+	ssd_free(&sd);
+	log_info("stopped");
+	return 0;
+}
