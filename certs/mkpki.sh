@@ -112,6 +112,24 @@ esac
 [ -r "$MEMBERS" ] || die "missing $MEMBERS"
 command -v "$OPENSSL" >/dev/null 2>&1 || die "the openssl command ($OPENSSL) was not found"
 
+# One "CLASS CODE" per line of the member list, checked.
+members() {
+	local class code rest
+	while read -r class code rest; do
+		case $class in
+		""|"#"*) continue ;;
+		esac
+		case "$class$code" in
+		*[!A-Za-z0-9_.-]*) die "$MEMBERS: bad member '$class $code'" ;;
+		esac
+		[ -n "$code" ] || die "$MEMBERS: member '$class' has no code"
+		printf '%s %s\n' "$class" "$code"
+	done <"$MEMBERS"
+}
+
+member_list=$(members)
+[ -n "$member_list" ] || die "$MEMBERS lists no member"
+
 umask 022
 mkdir -p "$1"
 PKI=$(cd "$1" && pwd)
@@ -202,21 +220,6 @@ revoke() {
 	say "$2: revoked"
 }
 
-# One "CLASS CODE" per line of the member list, checked.
-members() {
-	local class code rest
-	while read -r class code rest; do
-		case $class in
-		""|"#"*) continue ;;
-		esac
-		case "$class$code" in
-		*[!A-Za-z0-9_.-]*) die "$MEMBERS: bad member '$class $code'" ;;
-		esac
-		[ -n "$code" ] || die "$MEMBERS: member '$class' has no code"
-		printf '%s %s\n' "$class" "$code"
-	done <"$MEMBERS"
-}
-
 # --- the plan --------------------------------------------------------------
 # One certificate a line: ISSUER|PROFILE|KEYTYPE|BASE|SUBJECT|WHAT|CA OPTIONS
 # ISSUER "self" is a self-signed root; otherwise the openssl ca section.
@@ -232,8 +235,6 @@ for s in "${SERVERS[@]}"; do
 	read -r server class code <<<"$s"
 	PLAN+=("ca_issuing|v3_auth|rsa|auth/$server|/C=PS/O=$class/OU=$code/CN=$server|auth $server|-days $LEAF_DAYS")
 done
-member_list=$(members)
-[ -n "$member_list" ] || die "$MEMBERS lists no member"
 while read -r class code; do
 	PLAN+=("ca_issuing|v3_sign|$KEY_TYPE|sign/${class}_$code|/C=PS/O=$class/CN=$code|sign $class/$code|-days $LEAF_DAYS")
 done <<<"$member_list"

@@ -11,9 +11,9 @@
 # It runs devocsp, not "openssl ocsp -port": openssl ocsp (3.0) takes only
 # a port number and listens on every address ([::]), and the dev
 # federation listens on 127.0.0.1 only. devocsp is looked for in:
-# $DEVOCSP, $HK_BUILD, $top_builddir, ../_build next to this script (the
-# quickstart build folder), ../../../sbin (installed under
-# $prefix/share/hukumati/certs), then $PATH.
+# $DEVOCSP, $HK_BUILD, $top_builddir, ../_build or ../_build-asan next to
+# this script (the quickstart build folders), ../../../sbin (installed
+# under $prefix/share/hukumati/certs), then $PATH.
 set -euo pipefail
 
 die() {
@@ -39,6 +39,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 devocsp=""
 for c in "${DEVOCSP:-}" "${HK_BUILD:+$HK_BUILD/devocsp}" \
     "${top_builddir:+$top_builddir/devocsp}" "$here/../_build/devocsp" \
+    "$here/../_build-asan/devocsp" \
     "$here/../../../sbin/devocsp" "$(command -v devocsp 2>/dev/null || true)"; do
 	if [ -n "$c" ] && [ -x "$c" ]; then
 		devocsp=$c

@@ -384,8 +384,9 @@ devocsp_get_request(struct evhttp_request *req, unsigned char **der,
 	if ((b64 = evhttp_uridecode(path, 0, &b64len)) == NULL ||
 	    b64len == 0 || b64len > DEVOCSP_MAX_BODY)
 		goto done;
-	if ((out = malloc(b64len)) == NULL || (ctx = EVP_ENCODE_CTX_new()) ==
-	    NULL)
+	/* decoded data is shorter than its base64; 80 covers the tail */
+	if ((out = malloc(b64len + 80)) == NULL ||
+	    (ctx = EVP_ENCODE_CTX_new()) == NULL)
 		goto done;
 	EVP_DecodeInit(ctx);
 	if (EVP_DecodeUpdate(ctx, out, &n, (unsigned char *)b64,
