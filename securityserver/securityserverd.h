@@ -174,6 +174,10 @@ struct gc_snap *confclient_acquire(struct ssd *);
 void	confclient_release(struct gc_snap *);
 /* Seconds until the current copy expires (negative: expired/none). */
 long long confclient_remaining(struct ssd *);
+/* Why the last download failed, "" after a success. */
+const char *confclient_last_error(struct ssd *);
+/* Start a download now (the result comes later). */
+void	confclient_fetch_now(struct ssd *);
 
 /* ocspd.c: OCSP of this server's own certs; the download endpoint */
 int	ssd_ocsp_start(struct ssd *);
