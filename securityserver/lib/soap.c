@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/encoding.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
@@ -434,6 +435,7 @@ static int
 check_ctype(const char *ctype, char **enc, struct xr_err *err)
 {
 	struct mime_hval	*hv = NULL;
+	xmlCharEncodingHandler	*eh;
 	const char		*t, *cs;
 	char			 e[MIME_ERR_MAX];
 
@@ -453,11 +455,20 @@ check_ctype(const char *ctype, char **enc, struct xr_err *err)
 		mime_hval_free(hv);
 		return -1;
 	}
-	if ((cs = mime_hval_param(hv, "charset")) != NULL &&
-	    (*enc = strdup(cs)) == NULL) {
-		xr_err_set(err, XR_E_INTERNAL_ERROR, "out of memory");
-		mime_hval_free(hv);
-		return -1;
+	if ((cs = mime_hval_param(hv, "charset")) != NULL) {
+		/* Known to libxml2 (built in or iconv)? */
+		if ((eh = xmlFindCharEncodingHandler(cs)) == NULL) {
+			xr_err_set(err, XR_E_INVALID_CONTENT_TYPE,
+			    "Unsupported charset '%.64s'", cs);
+			mime_hval_free(hv);
+			return -1;
+		}
+		xmlCharEncCloseFunc(eh);
+		if ((*enc = strdup(cs)) == NULL) {
+			xr_err_set(err, XR_E_INTERNAL_ERROR, "out of memory");
+			mime_hval_free(hv);
+			return -1;
+		}
 	}
 	mime_hval_free(hv);
 	return 0;
@@ -491,13 +502,9 @@ read_xml(const void *xml, size_t len, const char *enc, struct xr_err *err)
 	}
 	if (doc == NULL || !ctxt->wellFormed) {
 		xe = xmlCtxtGetLastError(ctxt);
-		if (xe != NULL && xe->code == XML_ERR_UNSUPPORTED_ENCODING)
-			xr_err_set(err, XR_E_INVALID_CONTENT_TYPE,
-			    "Unsupported charset '%.64s'", enc ? enc : "");
-		else
-			xr_err_set(err, XR_E_INVALID_SOAP, "Malformed SOAP "
-			    "message: %.200s", xe != NULL && xe->message ?
-			    xe->message : "not well-formed XML");
+		xr_err_set(err, XR_E_INVALID_SOAP, "Malformed SOAP message: "
+		    "%.200s", xe != NULL && xe->message ? xe->message :
+		    "not well-formed XML");
 		goto fail;
 	}
 	xmlFreeParserCtxt(ctxt);

@@ -5,7 +5,6 @@
  */
 #include "config.h"
 
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,9 @@
 #include "soap.h"
 #include "soap_int.h"
 
+/* A fault we build is small; this bounds a huge faultstring. */
+#define SOAP_FAULT_MAX	(1024 * 1024)
+
 int
 soap_doc_serialize(xmlDoc *doc, size_t max, struct buf **out)
 {
@@ -30,7 +32,7 @@ soap_doc_serialize(xmlDoc *doc, size_t max, struct buf **out)
 	xmlDocDumpFormatMemoryEnc(doc, &mem, &len, "UTF-8", 0);
 	if (mem == NULL || len < 0 || (size_t)len > max)
 		goto fail;
-	if ((b = buf_new(max)) == NULL ||
+	if ((b = buf_new(len > 0 ? (size_t)len : 1)) == NULL ||
 	    buf_append(b, mem, (size_t)len) != 0)
 		goto fail;
 	xmlFree(mem);
@@ -40,6 +42,25 @@ soap_doc_serialize(xmlDoc *doc, size_t max, struct buf **out)
 	xmlFree(mem);
 	buf_free(b);
 	return -1;
+}
+
+/*
+ * An element without namespace under parent (xmlNewChild with a NULL
+ * namespace would inherit the parent's), with text escaped on output.
+ */
+static xmlNode *
+plain_child(xmlNode *parent, const char *name, const char *text)
+{
+	xmlNode	*n;
+
+	if ((n = xmlNewDocRawNode(parent->doc, NULL, BAD_CAST name,
+	    text != NULL ? BAD_CAST text : NULL)) == NULL)
+		return NULL;
+	if (xmlAddChild(parent, n) == NULL) {
+		xmlFreeNode(n);
+		return NULL;
+	}
+	return n;
 }
 
 /* A new document with SOAP-ENV:Envelope, Header (optional) and Body. */
@@ -84,24 +105,21 @@ soap_fault_build(const char *faultcode, const char *faultstring,
 		return -1;
 	if ((fault = xmlNewChild(body, body->ns, BAD_CAST "Fault",
 	    NULL)) == NULL ||
-	    xmlNewTextChild(fault, NULL, BAD_CAST "faultcode",
-	    BAD_CAST faultcode) == NULL ||
-	    xmlNewTextChild(fault, NULL, BAD_CAST "faultstring",
-	    BAD_CAST (faultstring != NULL ? faultstring : "")) == NULL ||
-	    xmlNewTextChild(fault, NULL, BAD_CAST "faultactor",
-	    BAD_CAST "") == NULL)
+	    plain_child(fault, "faultcode", faultcode) == NULL ||
+	    plain_child(fault, "faultstring",
+	    faultstring != NULL ? faultstring : "") == NULL ||
+	    plain_child(fault, "faultactor", "") == NULL)
 		goto done;
 	if (detail_id != NULL) {
-		if ((detail = xmlNewChild(fault, NULL, BAD_CAST "detail",
-		    NULL)) == NULL ||
-		    (fd = xmlNewTextChild(detail, NULL,
-		    BAD_CAST "faultDetail", BAD_CAST detail_id)) == NULL)
+		if ((detail = plain_child(fault, "detail", NULL)) == NULL ||
+		    (fd = plain_child(detail, "faultDetail", detail_id)) ==
+		    NULL)
 			goto done;
 		/* As X-Road writes it: faultDetail xmlns="". */
 		if (xmlNewNs(fd, BAD_CAST "", NULL) == NULL)
 			goto done;
 	}
-	ret = soap_doc_serialize(doc, SIZE_MAX, out);
+	ret = soap_doc_serialize(doc, SOAP_FAULT_MAX, out);
  done:
 	xmlFreeDoc(doc);
 	return ret;
@@ -165,8 +183,8 @@ soap_request_new(const struct soap_header *h, const char *body_ns,
 	    add_text(hdr, xrd, "protocolVersion", SOAP_PROTOCOL_VERSION) == -1)
 		goto fail;
 	if (h->sh_party_code != NULL) {
-		if ((rp = xmlNewChild(hdr, NULL, BAD_CAST "representedParty",
-		    NULL)) == NULL ||
+		if ((rp = plain_child(hdr, "representedParty", NULL)) ==
+		    NULL ||
 		    (repr = xmlNewNs(rp, BAD_CAST SOAP_NS_REPR,
 		    BAD_CAST "repr")) == NULL)
 			goto fail;
@@ -175,8 +193,8 @@ soap_request_new(const struct soap_header *h, const char *body_ns,
 		    add_text(rp, repr, "partyCode", h->sh_party_code) == -1)
 			goto fail;
 	}
-	if ((w = xmlNewChild(body, NULL,
-	    BAD_CAST h->sh_service->service_code, NULL)) == NULL)
+	if ((w = plain_child(body, h->sh_service->service_code, NULL)) ==
+	    NULL)
 		goto fail;
 	if (body_ns != NULL) {
 		if ((bns = xmlNewNs(w, BAD_CAST body_ns, BAD_CAST "ns1")) ==
@@ -247,7 +265,7 @@ soap_response_new(const struct soap_msg *req, xmlDoc **docp,
 	if (snprintf(name, sizeof(name), "%sResponse",
 	    req->sm_service.service_code) >= (int)sizeof(name))
 		goto fail;
-	if ((w = xmlNewChild(body, NULL, BAD_CAST name, NULL)) == NULL)
+	if ((w = plain_child(body, name, NULL)) == NULL)
 		goto fail;
 	if (rw->ns != NULL) {
 		if ((ns = xmlSearchNsByHref(doc, w, rw->ns->href)) == NULL &&
@@ -351,8 +369,7 @@ set_request_hash(const struct soap_msg *req, struct soap_msg *m, size_t max,
 	}
 	if (soap_request_hash(req, &b64) == -1)
 		goto nomem;
-	if ((h = xmlNewTextChild(m->sm_header, NULL,
-	    BAD_CAST "requestHash", BAD_CAST b64)) == NULL)
+	if ((h = plain_child(m->sm_header, "requestHash", b64)) == NULL)
 		goto nomem;
 	if ((xrd = xmlSearchNsByHref(m->sm_doc, h,
 	    BAD_CAST XRID_NS_XROAD)) == NULL &&
