@@ -25,6 +25,7 @@ struct gconf;
 struct certcheck_trust;
 struct http_server;
 struct ocsp_cache;
+struct ocsp_refresher;
 struct serverconf;
 struct signer;
 struct confclient;
@@ -70,7 +71,7 @@ struct ssd {
 	struct signer		*sd_signer;
 	struct batchsign	*sd_batch;
 	struct ocsp_cache	*sd_ocsp;	/* this server's own certs */
-	struct event		*sd_ocsp_timer;
+	struct ocsp_refresher	*sd_ocsp_refresher;
 	SSL_CTX			*sd_tls_server;	/* server proxy, mutual TLS */
 	struct db		*sd_scdb;
 	struct sc_snap		*sd_sc_snap;
@@ -194,6 +195,9 @@ int	proxy_server_routes(struct ssd *);
 void	proxy_server_stop(struct ssd *);
 
 /* admin.c: health, metrics */
+struct buf;
 int	admin_routes(struct ssd *);
+/* Number of reasons (appended to why) this server cannot exchange now. */
+int	admin_health_reasons(struct ssd *, struct buf *why);
 
 #endif /* HK_SECURITYSERVERD_H */
