@@ -156,10 +156,27 @@ hk_wait_http() {
 	done
 }
 
-# hk_pki DIR [mkpki options]: make a dev PKI in DIR (see certs/mkpki.sh).
+# hk_pki DIR [mkpki options]: a dev PKI in DIR (see certs/mkpki.sh). Making
+# one costs seconds of RSA key generation, so one PKI per option set is made
+# once per build folder (under a lock, as tests run in parallel) and copied.
 hk_pki() {
 	local dir=$1
 	shift
-	"$top_srcdir/certs/mkpki.sh" --quiet "$@" "$dir" >"$HK_T/mkpki.log" 2>&1 ||
+	local key cache
+	key=$(printf '%s' "$*" | tr -c 'A-Za-z0-9' '_')
+	cache="$top_builddir/tests/pki-cache/pki$key"
+	mkdir -p "$top_builddir/tests/pki-cache"
+	(
+		flock 9
+		if [ ! -f "$cache/.complete" ]; then
+			rm -rf "$cache"
+			"$top_srcdir/certs/mkpki.sh" --quiet "$@" "$cache" \
+			    >"$HK_T/mkpki.log" 2>&1 || exit 1
+			touch "$cache/.complete"
+		fi
+	) 9>"$top_builddir/tests/pki-cache/lock" ||
 	    hk_fail "mkpki.sh failed (see $HK_T/mkpki.log)"
+	mkdir -p "$(dirname "$dir")"
+	cp -a "$cache" "$dir" || hk_fail "cannot copy the PKI to $dir"
+	rm -f "$dir/.complete"
 }
