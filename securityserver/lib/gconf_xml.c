@@ -1,6 +1,7 @@
 /*
- * gconf_xml.c: shared-params.xml and private-params.xml (globalconf v3
- * written; v3 to v6 read), through the public model API of globalconf.h.
+ * gconf_xml.c: reading shared-params.xml and private-params.xml
+ * (globalconf versions 3 to 6), schema-validated first, into the model
+ * through globalconf.h. Writing is in gconf_write.c.
  */
 #include "config.h"
 
@@ -16,394 +17,10 @@
 #include "anchor.h"
 #include "b64.h"
 #include "compat.h"
+#include "gconf_int.h"
 #include "globalconf.h"
 #include "xrid.h"
 #include "xsd.h"
-
-#define GX_ID_NS	"http://x-road.eu/xsd/identifiers"
-
-static void
-gx_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	(void)vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/* Writing. */
-
-/*
- * A child element in no namespace (the schemas' local elements are
- * unqualified; xmlNewChild would inherit the parent's namespace).
- */
-static xmlNodePtr
-gx_elem(xmlNodePtr parent, const char *name)
-{
-	xmlNodePtr n;
-
-	if ((n = xmlNewDocNode(parent->doc, NULL, BAD_CAST name, NULL)) ==
-	    NULL)
-		return NULL;
-	if (xmlAddChild(parent, n) == NULL) {
-		xmlFreeNode(n);
-		return NULL;
-	}
-	return n;
-}
-
-static int
-gx_text(xmlNodePtr parent, const char *name, const char *text)
-{
-	xmlNodePtr n;
-
-	if ((n = gx_elem(parent, name)) == NULL)
-		return -1;
-	xmlNodeAddContent(n, BAD_CAST text);
-	return 0;
-}
-
-static int
-gx_b64(xmlNodePtr parent, const char *name, const unsigned char *der,
-    size_t len)
-{
-	char	*b;
-	int	 rc;
-
-	if ((b = b64_encode(der, len)) == NULL)
-		return -1;
-	rc = gx_text(parent, name, b);
-	free(b);
-	return rc;
-}
-
-static int
-gx_llong(xmlNodePtr parent, const char *name, long long v)
-{
-	char buf[32];
-
-	(void)snprintf(buf, sizeof(buf), "%lld", v);
-	return gx_text(parent, name, buf);
-}
-
-/* An XRoadClientIdentifierType element. */
-static int
-gx_clientid(xmlNodePtr parent, const char *name, xmlNsPtr idns,
-    const struct gconf_gmember *m)
-{
-	xmlNodePtr n;
-
-	if ((n = gx_elem(parent, name)) == NULL)
-		return -1;
-	if (xmlNewNsProp(n, idns, BAD_CAST "objectType",
-	    BAD_CAST (m->gg_subsystem != NULL ? "SUBSYSTEM" : "MEMBER")) ==
-	    NULL)
-		return -1;
-	if (xmlNewTextChild(n, idns, BAD_CAST "xRoadInstance",
-	    BAD_CAST m->gg_instance) == NULL ||
-	    xmlNewTextChild(n, idns, BAD_CAST "memberClass",
-	    BAD_CAST m->gg_class) == NULL ||
-	    xmlNewTextChild(n, idns, BAD_CAST "memberCode",
-	    BAD_CAST m->gg_code) == NULL)
-		return -1;
-	if (m->gg_subsystem != NULL && xmlNewTextChild(n, idns,
-	    BAD_CAST "subsystemCode", BAD_CAST m->gg_subsystem) == NULL)
-		return -1;
-	return 0;
-}
-
-static xmlDocPtr
-gx_new_conf(xmlNsPtr *idns)
-{
-	xmlDocPtr	doc;
-	xmlNodePtr	root;
-	xmlNsPtr	ns;
-
-	if ((doc = xmlNewDoc(BAD_CAST "1.0")) == NULL)
-		return NULL;
-	if ((root = xmlNewNode(NULL, BAD_CAST "conf")) == NULL) {
-		xmlFreeDoc(doc);
-		return NULL;
-	}
-	xmlDocSetRootElement(doc, root);
-	if ((ns = xmlNewNs(root, BAD_CAST GCONF_NS, BAD_CAST "tns")) == NULL ||
-	    (*idns = xmlNewNs(root, BAD_CAST GX_ID_NS, BAD_CAST "id")) ==
-	    NULL) {
-		xmlFreeDoc(doc);
-		return NULL;
-	}
-	xmlSetNs(root, ns);
-	return doc;
-}
-
-static int
-gx_cainfo(xmlNodePtr parent, const char *name, const struct gconf_cainfo *ci)
-{
-	xmlNodePtr	n, o;
-	size_t		i;
-
-	if ((n = gx_elem(parent, name)) == NULL ||
-	    gx_b64(n, "cert", ci->gi_cert, ci->gi_certlen) != 0)
-		return -1;
-	for (i = 0; i < ci->gi_nocsp; i++) {
-		if ((o = gx_elem(n, "ocsp")) == NULL ||
-		    gx_text(o, "url", ci->gi_ocsp[i].go_url) != 0)
-			return -1;
-		if (ci->gi_ocsp[i].go_cert != NULL &&
-		    gx_b64(o, "cert", ci->gi_ocsp[i].go_cert,
-		    ci->gi_ocsp[i].go_certlen) != 0)
-			return -1;
-	}
-	return 0;
-}
-
-static const char *
-gx_class_desc(const struct gconf *g, const char *code)
-{
-	const struct gconf_member_class	*c;
-	size_t				 i, n;
-
-	c = gconf_member_classes(g, &n);
-	for (i = 0; i < n; i++)
-		if (strcmp(c[i].mc_code, code) == 0)
-			return c[i].mc_description;
-	return "";
-}
-
-/* The ID attribute value of a member or of one of its subsystems. */
-static int
-gx_ref(const struct gconf *g, const char *cls, const char *code,
-    const char *sub, char *buf, size_t len)
-{
-	const struct gconf_member	*m, *base;
-	size_t				 n, i;
-	int				 r;
-
-	if ((m = gconf_member(g, cls, code)) == NULL)
-		return -1;
-	base = gconf_members(g, &n);
-	if (sub == NULL)
-		r = snprintf(buf, len, "m%zu", (size_t)(m - base));
-	else {
-		for (i = 0; i < m->gm_nsubsystems; i++)
-			if (strcmp(m->gm_subsystems[i], sub) == 0)
-				break;
-		if (i == m->gm_nsubsystems)
-			return -1;
-		r = snprintf(buf, len, "m%zus%zu", (size_t)(m - base), i);
-	}
-	return r < 0 || (size_t)r >= len ? -1 : 0;
-}
-
-static int
-gx_shared_body(struct gconf *g, xmlNodePtr root, xmlNsPtr idns)
-{
-	const struct gconf_source	*src;
-	const struct gconf_ca		*ca;
-	const struct gconf_tsa		*tsa;
-	const struct gconf_member	*mem;
-	const struct gconf_server	*srv;
-	const struct gconf_group	*grp;
-	const struct gconf_member_class	*cls;
-	xmlNodePtr			 n, c;
-	size_t				 nsrc, nca, ntsa, nmem, nsrv, ngrp;
-	size_t				 ncls, i, j;
-	char				 id[64];
-
-	if (gx_text(root, "instanceIdentifier", gconf_instance(g)) != 0)
-		return -1;
-	src = gconf_sources(g, &nsrc);
-	for (i = 0; i < nsrc; i++) {
-		if ((n = gx_elem(root, "source")) == NULL ||
-		    gx_text(n, "address", src[i].gs_address) != 0)
-			return -1;
-		for (j = 0; j < src[i].gs_nint; j++)
-			if (gx_b64(n, "internalVerificationCert",
-			    src[i].gs_int_certs[j], src[i].gs_int_lens[j]) != 0)
-				return -1;
-		for (j = 0; j < src[i].gs_next; j++)
-			if (gx_b64(n, "externalVerificationCert",
-			    src[i].gs_ext_certs[j], src[i].gs_ext_lens[j]) != 0)
-				return -1;
-	}
-	ca = gconf_cas(g, &nca);
-	for (i = 0; i < nca; i++) {
-		if ((n = gx_elem(root, "approvedCA")) == NULL || gx_text(n, "name", ca[i].gc_name) != 0)
-			return -1;
-		if (ca[i].gc_auth_only != -1 && gx_text(n, "authenticationOnly",
-		    ca[i].gc_auth_only ? "true" : "false") != 0)
-			return -1;
-		if (gx_cainfo(n, "topCA", &ca[i].gc_top) != 0)
-			return -1;
-		for (j = 0; j < ca[i].gc_ninter; j++)
-			if (gx_cainfo(n, "intermediateCA",
-			    &ca[i].gc_inter[j]) != 0)
-				return -1;
-		if (gx_text(n, "certificateProfileInfo",
-		    ca[i].gc_profile) != 0)
-			return -1;
-		if (ca[i].gc_acme_url != NULL) {
-			if ((c = gx_elem(n, "acmeServer")) == NULL ||
-			    gx_text(c, "directoryURL", ca[i].gc_acme_url) != 0)
-				return -1;
-			if (ca[i].gc_acme_ip != NULL &&
-			    gx_text(c, "ipAddress", ca[i].gc_acme_ip) != 0)
-				return -1;
-		}
-	}
-	tsa = gconf_tsas(g, &ntsa);
-	for (i = 0; i < ntsa; i++)
-		if ((n = gx_elem(root, "approvedTSA")) == NULL ||
-		    gx_text(n, "name", tsa[i].gt_name) != 0 ||
-		    gx_text(n, "url", tsa[i].gt_url) != 0 ||
-		    gx_b64(n, "cert", tsa[i].gt_cert, tsa[i].gt_certlen) != 0)
-			return -1;
-	mem = gconf_members(g, &nmem);
-	for (i = 0; i < nmem; i++) {
-		(void)snprintf(id, sizeof(id), "m%zu", i);
-		if ((n = gx_elem(root, "member")) == NULL ||
-		    xmlNewProp(n, BAD_CAST "id", BAD_CAST id) == NULL ||
-		    (c = gx_elem(n, "memberClass")) == NULL ||
-		    gx_text(c, "code", mem[i].gm_class) != 0 ||
-		    gx_text(c, "description",
-		    gx_class_desc(g, mem[i].gm_class)) != 0 ||
-		    gx_text(n, "memberCode", mem[i].gm_code) != 0 ||
-		    gx_text(n, "name", mem[i].gm_name) != 0)
-			return -1;
-		for (j = 0; j < mem[i].gm_nsubsystems; j++) {
-			(void)snprintf(id, sizeof(id), "m%zus%zu", i, j);
-			if ((c = gx_elem(n, "subsystem")) == NULL ||
-			    xmlNewProp(c, BAD_CAST "id", BAD_CAST id) == NULL ||
-			    gx_text(c, "subsystemCode",
-			    mem[i].gm_subsystems[j]) != 0)
-				return -1;
-		}
-	}
-	srv = gconf_servers(g, &nsrv);
-	for (i = 0; i < nsrv; i++) {
-		if ((n = gx_elem(root, "securityServer")) == NULL ||
-		    gx_ref(g, srv[i].gv_owner_class, srv[i].gv_owner_code,
-		    NULL, id, sizeof(id)) != 0 ||
-		    gx_text(n, "owner", id) != 0 ||
-		    gx_text(n, "serverCode", srv[i].gv_code) != 0)
-			return -1;
-		if (srv[i].gv_address != NULL &&
-		    gx_text(n, "address", srv[i].gv_address) != 0)
-			return -1;
-		for (j = 0; j < srv[i].gv_nauth; j++)
-			if (gx_b64(n, "authCertHash", srv[i].gv_auth_hashes[j],
-			    GCONF_AUTH_HASH_LEN) != 0)
-				return -1;
-		for (j = 0; j < srv[i].gv_nclients; j++)
-			if (gx_ref(g, srv[i].gv_clients[j].cr_class,
-			    srv[i].gv_clients[j].cr_code,
-			    srv[i].gv_clients[j].cr_subsystem, id,
-			    sizeof(id)) != 0 || gx_text(n, "client", id) != 0)
-				return -1;
-	}
-	grp = gconf_groups(g, &ngrp);
-	for (i = 0; i < ngrp; i++) {
-		if ((n = gx_elem(root, "globalGroup")) == NULL ||
-		    gx_text(n, "groupCode", grp[i].gr_code) != 0 ||
-		    gx_text(n, "description", grp[i].gr_description) != 0)
-			return -1;
-		for (j = 0; j < grp[i].gr_nmembers; j++)
-			if (gx_clientid(n, "groupMember", idns,
-			    &grp[i].gr_members[j]) != 0)
-				return -1;
-	}
-	if ((n = gx_elem(root, "globalSettings")) == NULL)
-		return -1;
-	cls = gconf_member_classes(g, &ncls);
-	for (i = 0; i < ncls; i++)
-		if ((c = gx_elem(n, "memberClass")) == NULL ||
-		    gx_text(c, "code", cls[i].mc_code) != 0 ||
-		    gx_text(c, "description", cls[i].mc_description) != 0)
-			return -1;
-	return gx_llong(n, "ocspFreshnessSeconds", gconf_ocsp_freshness(g));
-}
-
-int
-gconf_write_shared(struct gconf *g, unsigned char **out, size_t *len,
-    char *err, size_t errlen)
-{
-	xmlDocPtr	doc;
-	xmlNsPtr	idns;
-	size_t		nsrc;
-	int		rc = -1;
-
-	if (gconf_finish(g, err, errlen) != 0)
-		return -1;
-	(void)gconf_sources(g, &nsrc);
-	if (nsrc == 0) {
-		gx_err(err, errlen, "shared parameters need a source");
-		return -1;
-	}
-	if ((doc = gx_new_conf(&idns)) == NULL) {
-		gx_err(err, errlen, "out of memory");
-		return -1;
-	}
-	if (gx_shared_body(g, xmlDocGetRootElement(doc), idns) != 0 ||
-	    xsd_dump_doc(doc, out, len) != 0)
-		gx_err(err, errlen, "cannot write shared parameters");
-	else
-		rc = 0;
-	xmlFreeDoc(doc);
-	return rc;
-}
-
-int
-gconf_write_private(struct gconf *g, unsigned char **out, size_t *len,
-    char *err, size_t errlen)
-{
-	const struct gconf_mgmt	*mg;
-	xmlDocPtr		 doc;
-	xmlNodePtr		 root, n;
-	xmlNsPtr		 idns;
-	size_t			 i;
-	int			 rc = -1;
-
-	if ((mg = gconf_management(g)) == NULL || gconf_ts_interval(g) < 0) {
-		gx_err(err, errlen, "private parameters need the management "
-		    "service and timeStampingIntervalSeconds");
-		return -1;
-	}
-	if ((doc = gx_new_conf(&idns)) == NULL) {
-		gx_err(err, errlen, "out of memory");
-		return -1;
-	}
-	root = xmlDocGetRootElement(doc);
-	if (gx_text(root, "instanceIdentifier", gconf_instance(g)) != 0)
-		goto fail;
-	for (i = 0; i < gconf_nanchors(g); i++)
-		if (anchor_to_node(gconf_anchor(g, i), root,
-		    "configurationAnchor") != 0)
-			goto fail;
-	if ((n = gx_elem(root, "managementService")) == NULL ||
-	    gx_text(n, "authCertRegServiceAddress", mg->mg_reg_address) != 0)
-		goto fail;
-	if (mg->mg_reg_cert != NULL && gx_b64(n, "authCertRegServiceCert",
-	    mg->mg_reg_cert, mg->mg_reg_certlen) != 0)
-		goto fail;
-	if (gx_clientid(n, "managementRequestServiceProviderId", idns,
-	    &mg->mg_provider) != 0 ||
-	    gx_llong(root, "timeStampingIntervalSeconds",
-	    gconf_ts_interval(g)) != 0 ||
-	    xsd_dump_doc(doc, out, len) != 0)
-		goto fail;
-	rc = 0;
-	goto done;
- fail:
-	gx_err(err, errlen, "cannot write private parameters");
- done:
-	xmlFreeDoc(doc);
-	return rc;
-}
-
-/* Reading. */
 
 /* Member and subsystem XML IDs, for IDREF resolution. */
 struct gx_id {
@@ -462,12 +79,12 @@ gx_child_text(struct gx_parse *p, xmlNodePtr parent, const char *name,
 		if (xsd_elem_is(n, name, ns))
 			break;
 	if (n == NULL) {
-		gx_err(p->p_err, p->p_errlen, "%s: missing %s",
+		gconf_seterr(p->p_err, p->p_errlen, "%s: missing %s",
 		    (const char *)parent->name, name);
 		return NULL;
 	}
 	if ((s = xsd_text(n)) == NULL)
-		gx_err(p->p_err, p->p_errlen, "out of memory");
+		gconf_seterr(p->p_err, p->p_errlen, "out of memory");
 	return s;
 }
 
@@ -479,7 +96,7 @@ gx_decode(struct gx_parse *p, xmlNodePtr n, unsigned char **der,
 	int	 rc;
 
 	if ((s = xsd_text(n)) == NULL) {
-		gx_err(p->p_err, p->p_errlen, "out of memory");
+		gconf_seterr(p->p_err, p->p_errlen, "out of memory");
 		return -1;
 	}
 	rc = b64_decode(s, strlen(s), der, len);
@@ -487,7 +104,7 @@ gx_decode(struct gx_parse *p, xmlNodePtr n, unsigned char **der,
 	if (rc != 0 || *len == 0) {
 		if (rc == 0)
 			free(*der);
-		gx_err(p->p_err, p->p_errlen, "%s: bad base64 value",
+		gconf_seterr(p->p_err, p->p_errlen, "%s: bad base64 value",
 		    (const char *)n->name);
 		return -1;
 	}
@@ -501,14 +118,14 @@ gx_number(struct gx_parse *p, xmlNodePtr n, long long *out)
 	char		*s;
 
 	if ((s = xsd_text(n)) == NULL) {
-		gx_err(p->p_err, p->p_errlen, "out of memory");
+		gconf_seterr(p->p_err, p->p_errlen, "out of memory");
 		return -1;
 	}
 	gx_trim(s);
 	*out = strtonum(s, 0, INT32_MAX, &errstr);
 	free(s);
 	if (errstr != NULL) {
-		gx_err(p->p_err, p->p_errlen, "%s: number %s",
+		gconf_seterr(p->p_err, p->p_errlen, "%s: number %s",
 		    (const char *)n->name, errstr);
 		return -1;
 	}
@@ -527,28 +144,28 @@ gx_read_clientid(struct gx_parse *p, xmlNodePtr node, struct xrid *id)
 	int		 rc = -1;
 
 	memset(id, 0, sizeof(*id));
-	type = xmlGetNsProp(node, BAD_CAST "objectType", BAD_CAST GX_ID_NS);
+	type = xmlGetNsProp(node, BAD_CAST "objectType", BAD_CAST XRID_NS_ID);
 	if (type != NULL && strcmp((char *)type, "MEMBER") == 0)
 		id->type = XRID_MEMBER;
 	else if (type != NULL && strcmp((char *)type, "SUBSYSTEM") == 0)
 		id->type = XRID_SUBSYSTEM;
 	xmlFree(type);
 	if (id->type == 0) {
-		gx_err(p->p_err, p->p_errlen, "%s: objectType must be MEMBER "
+		gconf_seterr(p->p_err, p->p_errlen, "%s: objectType must be MEMBER "
 		    "or SUBSYSTEM", (const char *)node->name);
 		return -1;
 	}
 	for (n = xsd_first_elem(node); n != NULL; n = xsd_next_elem(n)) {
-		if (xsd_elem_is(n, "xRoadInstance", GX_ID_NS))
+		if (xsd_elem_is(n, "xRoadInstance", XRID_NS_ID))
 			dst = id->instance;
-		else if (xsd_elem_is(n, "memberClass", GX_ID_NS))
+		else if (xsd_elem_is(n, "memberClass", XRID_NS_ID))
 			dst = id->member_class;
-		else if (xsd_elem_is(n, "memberCode", GX_ID_NS))
+		else if (xsd_elem_is(n, "memberCode", XRID_NS_ID))
 			dst = id->member_code;
-		else if (xsd_elem_is(n, "subsystemCode", GX_ID_NS))
+		else if (xsd_elem_is(n, "subsystemCode", XRID_NS_ID))
 			dst = id->subsystem_code;
 		else {
-			gx_err(p->p_err, p->p_errlen, "%s: unexpected %s",
+			gconf_seterr(p->p_err, p->p_errlen, "%s: unexpected %s",
 			    (const char *)node->name, (const char *)n->name);
 			return -1;
 		}
@@ -557,7 +174,7 @@ gx_read_clientid(struct gx_parse *p, xmlNodePtr node, struct xrid *id)
 			return -1;
 		if (strlcpy(dst, s, dstlen) >= dstlen) {
 			free(s);
-			gx_err(p->p_err, p->p_errlen, "%s: identifier part "
+			gconf_seterr(p->p_err, p->p_errlen, "%s: identifier part "
 			    "too long", (const char *)node->name);
 			return -1;
 		}
@@ -566,7 +183,7 @@ gx_read_clientid(struct gx_parse *p, xmlNodePtr node, struct xrid *id)
 	if (id->instance[0] == '\0' || id->member_class[0] == '\0' ||
 	    id->member_code[0] == '\0' ||
 	    (id->type == XRID_SUBSYSTEM) != (id->subsystem_code[0] != '\0'))
-		gx_err(p->p_err, p->p_errlen, "%s: incomplete identifier",
+		gconf_seterr(p->p_err, p->p_errlen, "%s: incomplete identifier",
 		    (const char *)node->name);
 	else
 		rc = 0;
@@ -598,7 +215,7 @@ gx_add_id(struct gx_parse *p, xmlNodePtr node, size_t member, size_t sub)
 	return 0;
  nomem:
 	xmlFree(v);
-	gx_err(p->p_err, p->p_errlen, "out of memory");
+	gconf_seterr(p->p_err, p->p_errlen, "out of memory");
 	return -1;
 }
 
@@ -616,7 +233,7 @@ gx_find_id(struct gx_parse *p, xmlNodePtr n)
 	hit = p->p_nids == 0 ? NULL : bsearch(&key, p->p_ids, p->p_nids,
 	    sizeof(*p->p_ids), gx_cmp_id);
 	if (hit == NULL)
-		gx_err(p->p_err, p->p_errlen, "%s: unknown reference \"%s\"",
+		gconf_seterr(p->p_err, p->p_errlen, "%s: unknown reference \"%s\"",
 		    (const char *)n->name, s);
 	free(s);
 	return hit;
@@ -636,7 +253,7 @@ gx_read_source(struct gx_parse *p, xmlNodePtr node)
 	si = gconf_add_source(p->p_g, addr);
 	free(addr);
 	if (si < 0) {
-		gx_err(p->p_err, p->p_errlen, "source: bad address");
+		gconf_seterr(p->p_err, p->p_errlen, "source: bad address");
 		return -1;
 	}
 	for (n = xsd_first_elem(node); n != NULL; n = xsd_next_elem(n)) {
@@ -651,7 +268,7 @@ gx_read_source(struct gx_parse *p, xmlNodePtr node)
 		if (gconf_source_add_cert(p->p_g, (size_t)si, ext, der,
 		    len) != 0) {
 			free(der);
-			gx_err(p->p_err, p->p_errlen, "source: cannot add "
+			gconf_seterr(p->p_err, p->p_errlen, "source: cannot add "
 			    "certificate");
 			return -1;
 		}
@@ -687,7 +304,7 @@ gx_read_ocsps(struct gx_parse *p, xmlNodePtr info, size_t ca, size_t level)
 		free(url);
 		free(der);
 		if (rc != 0) {
-			gx_err(p->p_err, p->p_errlen, "ocsp: bad url");
+			gconf_seterr(p->p_err, p->p_errlen, "ocsp: bad url");
 			return -1;
 		}
 	}
@@ -717,7 +334,7 @@ gx_read_ca(struct gx_parse *p, xmlNodePtr node)
 			else if (strcmp(s, "false") == 0 || strcmp(s, "0") == 0)
 				auth_only = 0;
 			else {
-				gx_err(p->p_err, p->p_errlen, "approvedCA: bad "
+				gconf_seterr(p->p_err, p->p_errlen, "approvedCA: bad "
 				    "authenticationOnly");
 				goto done;
 			}
@@ -731,14 +348,14 @@ gx_read_ca(struct gx_parse *p, xmlNodePtr node)
 		goto done;
 	if (top == NULL || (certn = xsd_first_elem(top)) == NULL ||
 	    !xsd_elem_is(certn, "cert", NULL)) {
-		gx_err(p->p_err, p->p_errlen, "approvedCA: no topCA cert");
+		gconf_seterr(p->p_err, p->p_errlen, "approvedCA: no topCA cert");
 		goto done;
 	}
 	if (gx_decode(p, certn, &der, &len) != 0)
 		goto done;
 	if ((ca = gconf_add_ca(p->p_g, name, der, len, profile)) < 0 ||
 	    gconf_ca_set_auth_only(p->p_g, (size_t)ca, auth_only) != 0) {
-		gx_err(p->p_err, p->p_errlen, "approvedCA: cannot add");
+		gconf_seterr(p->p_err, p->p_errlen, "approvedCA: cannot add");
 		goto done;
 	}
 	free(der);
@@ -750,7 +367,7 @@ gx_read_ca(struct gx_parse *p, xmlNodePtr node)
 			continue;
 		if ((certn = xsd_first_elem(n)) == NULL ||
 		    !xsd_elem_is(certn, "cert", NULL)) {
-			gx_err(p->p_err, p->p_errlen, "intermediateCA: no "
+			gconf_seterr(p->p_err, p->p_errlen, "intermediateCA: no "
 			    "cert");
 			goto done;
 		}
@@ -771,7 +388,7 @@ gx_read_ca(struct gx_parse *p, xmlNodePtr node)
 			    (ip = xsd_text(n)) == NULL)
 				goto done;
 		if (gconf_ca_set_acme(p->p_g, (size_t)ca, s, ip) != 0) {
-			gx_err(p->p_err, p->p_errlen, "acmeServer: bad value");
+			gconf_seterr(p->p_err, p->p_errlen, "acmeServer: bad value");
 			goto done;
 		}
 	}
@@ -803,7 +420,7 @@ gx_read_tsa(struct gx_parse *p, xmlNodePtr node)
 	if (n == NULL || gx_decode(p, n, &der, &len) != 0)
 		goto done;
 	if (gconf_add_tsa(p->p_g, name, url, der, len) != 0)
-		gx_err(p->p_err, p->p_errlen, "approvedTSA: cannot add");
+		gconf_seterr(p->p_err, p->p_errlen, "approvedTSA: cannot add");
 	else
 		rc = 0;
  done:
@@ -835,7 +452,7 @@ gx_note_class(struct gx_parse *p, xmlNodePtr mc)
 	    sizeof(*n))) == NULL) {
 		free(code);
 		free(desc);
-		gx_err(p->p_err, p->p_errlen, "out of memory");
+		gconf_seterr(p->p_err, p->p_errlen, "out of memory");
 		return -1;
 	}
 	p->p_classes = n;
@@ -857,7 +474,7 @@ gx_read_member(struct gx_parse *p, xmlNodePtr node)
 		if (xsd_elem_is(n, "memberClass", NULL))
 			mc = n;
 	if (mc == NULL) {
-		gx_err(p->p_err, p->p_errlen, "member: no memberClass");
+		gconf_seterr(p->p_err, p->p_errlen, "member: no memberClass");
 		return -1;
 	}
 	if ((cls = gx_child_text(p, mc, "code", NULL)) == NULL ||
@@ -866,7 +483,7 @@ gx_read_member(struct gx_parse *p, xmlNodePtr node)
 	    (name = gx_child_text(p, node, "name", NULL)) == NULL)
 		goto done;
 	if ((m = gconf_add_member(p->p_g, cls, code, name)) < 0) {
-		gx_err(p->p_err, p->p_errlen, "member %s/%s: bad value", cls,
+		gconf_seterr(p->p_err, p->p_errlen, "member %s/%s: bad value", cls,
 		    code);
 		goto done;
 	}
@@ -878,7 +495,7 @@ gx_read_member(struct gx_parse *p, xmlNodePtr node)
 		if ((sub = gx_child_text(p, n, "subsystemCode", NULL)) == NULL)
 			goto done;
 		if (gconf_member_add_subsystem(p->p_g, (size_t)m, sub) != 0) {
-			gx_err(p->p_err, p->p_errlen, "member %s/%s: bad or "
+			gconf_seterr(p->p_err, p->p_errlen, "member %s/%s: bad or "
 			    "repeated subsystem %s", cls, code, sub);
 			free(sub);
 			goto done;
@@ -935,7 +552,7 @@ gx_read_server(struct gx_parse *p, xmlNodePtr node)
 	if (n == NULL || (id = gx_find_id(p, n)) == NULL)
 		goto done;
 	if (id->id_sub != SIZE_MAX) {
-		gx_err(p->p_err, p->p_errlen, "securityServer: owner is a "
+		gconf_seterr(p->p_err, p->p_errlen, "securityServer: owner is a "
 		    "subsystem");
 		goto done;
 	}
@@ -948,7 +565,7 @@ gx_read_server(struct gx_parse *p, xmlNodePtr node)
 			goto done;
 	if ((si = gconf_add_server(p->p_g, mem->gm_class, mem->gm_code, code,
 	    addr)) < 0) {
-		gx_err(p->p_err, p->p_errlen, "securityServer %s: bad value",
+		gconf_seterr(p->p_err, p->p_errlen, "securityServer %s: bad value",
 		    code);
 		goto done;
 	}
@@ -957,7 +574,7 @@ gx_read_server(struct gx_parse *p, xmlNodePtr node)
 			if (gx_decode(p, n, &h, &len) != 0)
 				goto done;
 			if (len != GCONF_AUTH_HASH_LEN) {
-				gx_err(p->p_err, p->p_errlen, "securityServer "
+				gconf_seterr(p->p_err, p->p_errlen, "securityServer "
 				    "%s: authCertHash is not SHA-256", code);
 				goto done;
 			}
@@ -972,7 +589,7 @@ gx_read_server(struct gx_parse *p, xmlNodePtr node)
 				goto done;
 			if (gconf_server_add_client(p->p_g, (size_t)si,
 			    &x) != 0) {
-				gx_err(p->p_err, p->p_errlen, "securityServer "
+				gconf_seterr(p->p_err, p->p_errlen, "securityServer "
 				    "%s: cannot add client", code);
 				goto done;
 			}
@@ -998,7 +615,7 @@ gx_read_group(struct gx_parse *p, xmlNodePtr node)
 	    (desc = gx_child_text(p, node, "description", NULL)) == NULL)
 		goto done;
 	if ((gi = gconf_add_group(p->p_g, code, desc)) < 0) {
-		gx_err(p->p_err, p->p_errlen, "globalGroup %s: bad value",
+		gconf_seterr(p->p_err, p->p_errlen, "globalGroup %s: bad value",
 		    code);
 		goto done;
 	}
@@ -1008,7 +625,7 @@ gx_read_group(struct gx_parse *p, xmlNodePtr node)
 		if (gx_read_clientid(p, n, &x) != 0)
 			goto done;
 		if (gconf_group_add_member(p->p_g, (size_t)gi, &x) != 0) {
-			gx_err(p->p_err, p->p_errlen, "globalGroup %s: bad "
+			gconf_seterr(p->p_err, p->p_errlen, "globalGroup %s: bad "
 			    "member", code);
 			goto done;
 		}
@@ -1039,7 +656,7 @@ gx_read_settings(struct gx_parse *p, xmlNodePtr node)
 			}
 			rc = gconf_add_member_class(p->p_g, code, desc);
 			if (rc != 0)
-				gx_err(p->p_err, p->p_errlen, "memberClass %s:"
+				gconf_seterr(p->p_err, p->p_errlen, "memberClass %s:"
 				    " bad or repeated", code);
 			free(code);
 			free(desc);
@@ -1070,7 +687,7 @@ gx_add_member_classes(struct gx_parse *p)
 			continue;
 		if (gconf_add_member_class(p->p_g, p->p_classes[i].xc_code,
 		    p->p_classes[i].xc_desc) != 0) {
-			gx_err(p->p_err, p->p_errlen, "memberClass %s: bad",
+			gconf_seterr(p->p_err, p->p_errlen, "memberClass %s: bad",
 			    p->p_classes[i].xc_code);
 			return -1;
 		}
@@ -1087,23 +704,23 @@ gx_load(const void *xml, size_t len, const char *schema_dir,
 	char		 msg[512];
 
 	if ((doc = xsd_read_doc(xml, len, msg, sizeof(msg))) == NULL) {
-		gx_err(err, errlen, "%s: %s", what, msg);
+		gconf_seterr(err, errlen, "%s: %s", what, msg);
 		return NULL;
 	}
 	if ((x = xsd_load(schema_dir, rel, msg, sizeof(msg))) == NULL) {
-		gx_err(err, errlen, "%s schema %s: %s", what, rel, msg);
+		gconf_seterr(err, errlen, "%s schema %s: %s", what, rel, msg);
 		xmlFreeDoc(doc);
 		return NULL;
 	}
 	if (xsd_validate(x, doc, msg, sizeof(msg)) != 0) {
-		gx_err(err, errlen, "%s not schema-valid: %s", what, msg);
+		gconf_seterr(err, errlen, "%s not schema-valid: %s", what, msg);
 		xsd_free(x);
 		xmlFreeDoc(doc);
 		return NULL;
 	}
 	xsd_free(x);
 	if (!xsd_elem_is(xmlDocGetRootElement(doc), "conf", GCONF_NS)) {
-		gx_err(err, errlen, "%s: root is not tns:conf", what);
+		gconf_seterr(err, errlen, "%s: root is not tns:conf", what);
 		xmlFreeDoc(doc);
 		return NULL;
 	}
@@ -1140,7 +757,7 @@ gx_read_shared(struct gx_parse *p, xmlNodePtr root)
 		qsort(p->p_ids, p->p_nids, sizeof(*p->p_ids), gx_cmp_id);
 	for (i = 1; i < p->p_nids; i++)
 		if (strcmp(p->p_ids[i - 1].id_name, p->p_ids[i].id_name) == 0) {
-			gx_err(p->p_err, p->p_errlen, "ID \"%s\" used twice",
+			gconf_seterr(p->p_err, p->p_errlen, "ID \"%s\" used twice",
 			    p->p_ids[i].id_name);
 			return -1;
 		}
@@ -1168,7 +785,7 @@ gx_read_private(struct gx_parse *p, xmlNodePtr root)
 	if (!xsd_elem_is(n, "instanceIdentifier", NULL) ||
 	    (s = xsd_text(n)) == NULL ||
 	    strcmp(s, gconf_instance(p->p_g)) != 0) {
-		gx_err(p->p_err, p->p_errlen, "private parameters are for "
+		gconf_seterr(p->p_err, p->p_errlen, "private parameters are for "
 		    "another instance");
 		goto done;
 	}
@@ -1179,7 +796,7 @@ gx_read_private(struct gx_parse *p, xmlNodePtr root)
 				goto done;
 			if (gconf_add_anchor(p->p_g, a) != 0) {
 				anchor_free(a);
-				gx_err(p->p_err, p->p_errlen, "out of memory");
+				gconf_seterr(p->p_err, p->p_errlen, "out of memory");
 				goto done;
 			}
 			anchor_free(a);
@@ -1201,7 +818,7 @@ gx_read_private(struct gx_parse *p, xmlNodePtr root)
 				goto done;
 			if (gconf_set_management(p->p_g, addr, der, len,
 			    &prov) != 0) {
-				gx_err(p->p_err, p->p_errlen,
+				gconf_seterr(p->p_err, p->p_errlen,
 				    "managementService: bad value");
 				goto done;
 			}
@@ -1215,7 +832,7 @@ gx_read_private(struct gx_parse *p, xmlNodePtr root)
 		}
 	}
 	if (!have_mgmt || !have_ts) {
-		gx_err(p->p_err, p->p_errlen, "private parameters incomplete");
+		gconf_seterr(p->p_err, p->p_errlen, "private parameters incomplete");
 		goto done;
 	}
 	rc = 0;
@@ -1244,7 +861,7 @@ gconf_parse(struct gconf **out, int version, const void *shared,
 	if (version == 0)
 		version = GCONF_VERSION;
 	if (version < GCONF_VERSION_MIN || version > GCONF_VERSION_MAX) {
-		gx_err(err, errlen, "global configuration version %d not "
+		gconf_seterr(err, errlen, "global configuration version %d not "
 		    "supported", version);
 		return -1;
 	}
@@ -1257,7 +874,7 @@ gconf_parse(struct gconf **out, int version, const void *shared,
 	if (!xsd_elem_is(n, "instanceIdentifier", NULL) ||
 	    (inst = xsd_text(n)) == NULL ||
 	    (p.p_g = gconf_new(inst)) == NULL) {
-		gx_err(err, errlen, "shared parameters: bad instanceIdentifier");
+		gconf_seterr(err, errlen, "shared parameters: bad instanceIdentifier");
 		goto done;
 	}
 	if (gx_read_shared(&p, xmlDocGetRootElement(sdoc)) != 0)
