@@ -587,6 +587,21 @@ make_uuid(char out[AGENCY_UUID_LEN + 1])
 	    u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
 }
 
+/* Parser messages end in a newline; a faultstring and a log line do not. */
+static void
+one_line(char *s)
+{
+	char	*p;
+	size_t	 n;
+
+	for (p = s; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	n = strlen(s);
+	while (n > 0 && s[n - 1] == ' ')
+		s[--n] = '\0';
+}
+
 static const struct agency_soap_op *
 find_op(const struct agency *ag, const char *name)
 {
@@ -665,6 +680,7 @@ agency_soap(struct agency *ag, const void *body, size_t len,
 	return 0;
  fault:
 	xmlFreeDoc(doc);
+	one_line(err.xe_msg);
 	make_uuid(uuid);
 	if (xr_err_faultcode(&err, prefix, code, sizeof(code)) == -1)
 		(void)strlcpy(code, "Server.InternalError", sizeof(code));
