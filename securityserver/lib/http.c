@@ -172,7 +172,7 @@ static void
 http_dispatch(struct evhttp_request *req, void *arg)
 {
 	struct http_server	*srv = arg;
-	struct http_route	*rt, *best = NULL;
+	struct http_route	*rt, *best = NULL, *get = NULL;
 	const char		*path;
 	int			 cmd, methods = 0;
 
@@ -219,7 +219,10 @@ http_dispatch(struct evhttp_request *req, void *arg)
 		return;
 	}
 
-	/* Routes for the same path and kind may split the methods. */
+	/*
+	 * Routes for the same path and kind may split the methods. HEAD
+	 * falls back to the GET handler (evhttp sends no body for HEAD).
+	 */
 	cmd = (int)evhttp_request_get_command(req);
 	TAILQ_FOREACH(rt, &srv->hs_routes, rt_entry) {
 		if (rt->rt_match != best->rt_match ||
@@ -229,8 +232,17 @@ http_dispatch(struct evhttp_request *req, void *arg)
 			rt->rt_fn(req, rt->rt_arg);
 			return;
 		}
+		if (cmd == EVHTTP_REQ_HEAD &&
+		    (rt->rt_methods & EVHTTP_REQ_GET) && get == NULL)
+			get = rt;
 		methods |= rt->rt_methods;
 	}
+	if (get != NULL) {
+		get->rt_fn(req, get->rt_arg);
+		return;
+	}
+	if (methods & EVHTTP_REQ_GET)
+		methods |= EVHTTP_REQ_HEAD;
 	http_allow_header(req, methods);
 	http_error(srv, req, HTTP_BADMETHOD, "method_not_allowed",
 	    "method not allowed");

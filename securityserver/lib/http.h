@@ -8,6 +8,11 @@
  * prefix; 400 (dot segments), 404 and 405 (with Allow) are answered
  * automatically.
  *
+ * evhttp answers some errors itself, in HTML, before any handler runs:
+ * 413 for a body over hs_max_body, 400 for headers over hs_max_header
+ * (libevent 2.1), 501 for methods outside GET HEAD POST PUT PATCH DELETE
+ * OPTIONS, 400 for malformed requests.
+ *
  * Requests are libevent's struct evhttp_request, so a handler may use the
  * whole evhttp API. A handler answers every request exactly once, now or
  * later from the same event loop (asynchronous handlers are fine): with
@@ -48,14 +53,15 @@ typedef void (*http_error_fn)(struct evhttp_request *req, int status,
 
 struct http_server_conf {
 	const char	*hs_addr;	/* NULL: "127.0.0.1" */
-	uint16_t	 hs_port;	/* 0: any free port (http_server_port) */
+	uint16_t	 hs_port;	/* 0: any free one (http_server_port) */
 	size_t		 hs_max_header;	/* request line + headers, bytes; > 0 */
-	size_t		 hs_max_body;	/* request body, bytes; > 0 (else 413) */
+	size_t		 hs_max_body;	/* request body, bytes; > 0 */
 	/*
 	 * Read and write idle timeout, ms, > 0. It also ends idle keep-alive
-	 * connections. libevent 2.1 has one value for both directions, and
-	 * it is an idle timer: a peer that trickles bytes keeps it alive
-	 * (the size caps still bound what it can make us hold).
+	 * connections; it does not run while a handler holds a request.
+	 * libevent 2.1 has one value for both directions, and it is an idle
+	 * timer: a peer that trickles bytes keeps it alive (the size caps
+	 * still bound what it can make us hold).
 	 */
 	int		 hs_timeout_ms;
 	/*
@@ -104,9 +110,11 @@ unsigned int	 http_server_inflight(const struct http_server *);
  * every path starting with path (so "/api/" matches "/api/x", not "/api").
  * An exact match wins over prefixes; the longest prefix wins among them.
  * If the best match has no handler for the method, the answer is 405 with
- * Allow. Paths are compared raw (still percent-encoded, no query), after
- * the router refused with 400 any path that is not absolute or holds a
- * "." or ".." segment or a NUL, also percent-encoded.
+ * Allow. HEAD without a route of its own goes to the GET handler (evhttp
+ * leaves the body out). Paths are compared raw (still percent-encoded, no
+ * query), after the router refused with 400 any path that is not
+ * absolute or holds a "." or ".." segment or a NUL, also when
+ * percent-encoded.
  * Returns -1 on bad arguments or a clash with an existing route.
  */
 #define HTTP_ROUTE_EXACT	0

@@ -159,6 +159,8 @@ httpc_tls_init(struct httpc_tlsconf *t, const struct httpc_tls *in)
 	t->t_verify_host = !in->ht_no_verify_host;
 	t->t_peer_fn = in->ht_peer_check;
 	t->t_peer_arg = in->ht_peer_arg;
+	t->t_ctx_setup = in->ht_ctx_setup;
+	t->t_ctx_arg = in->ht_ctx_arg;
 	return 0;
  nomem:
 	log_warnx("httpc: out of memory");
@@ -216,6 +218,8 @@ httpc_sslctx_cb(CURL *easy, void *sslctx, void *arg)
 		SSL_CTX_set_cert_verify_callback(ctx, httpc_verify_cb,
 		    (void *)t);
 	}
+	if (t->t_ctx_setup != NULL && t->t_ctx_setup(ctx, t->t_ctx_arg) != 0)
+		return CURLE_SSL_CERTPROBLEM;
 	return CURLE_OK;
 }
 
@@ -464,7 +468,8 @@ httpc_xfer_setup(struct httpc_xfer *x, CURL *easy,
 		SETOPT(CURLOPT_SSLKEY, t->t_key_file);
 		SETOPT(CURLOPT_SSLKEYTYPE, "PEM");
 	}
-	if (t->t_store != NULL || t->t_cert != NULL || t->t_peer_fn != NULL) {
+	if (t->t_store != NULL || t->t_cert != NULL || t->t_peer_fn != NULL ||
+	    t->t_ctx_setup != NULL) {
 		SETOPT(CURLOPT_SSL_CTX_FUNCTION, httpc_sslctx_cb);
 		SETOPT(CURLOPT_SSL_CTX_DATA, (void *)t);
 	}

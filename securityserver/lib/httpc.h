@@ -23,6 +23,7 @@
 
 #include <event2/event.h>
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 struct buf;
@@ -70,6 +71,13 @@ struct httpc_tls {
 	int		 ht_no_verify_host;	/* 1: no name check */
 	httpc_peer_fn	 ht_peer_check;		/* optional */
 	void		*ht_peer_arg;
+	/*
+	 * Optional last say on each SSL_CTX libcurl makes, after the
+	 * settings above (e.g. a cipher list or session handling from
+	 * tlsctx.h). Return 0, or -1 to fail the call (HTTPC_ERR_TLS).
+	 */
+	int		(*ht_ctx_setup)(SSL_CTX *ctx, void *arg);
+	void		*ht_ctx_arg;
 };
 
 /* One call. Borrowed for the call (httpc_ev_start copies what it keeps). */

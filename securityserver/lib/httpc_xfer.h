@@ -7,6 +7,7 @@
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include "httpc.h"
@@ -24,6 +25,8 @@ struct httpc_tlsconf {
 	int		 t_verify_host;
 	httpc_peer_fn	 t_peer_fn;
 	void		*t_peer_arg;
+	int		(*t_ctx_setup)(SSL_CTX *, void *);
+	void		*t_ctx_arg;
 };
 
 /* One transfer in progress on an easy handle. */
