@@ -17,7 +17,7 @@ const struct conf_option ssd_options[] = {
 	  "folder for the databases, caches and archives" },
 	{ "server", "log-level", CONF_ENUM, "info", 0, 0, log_levels, 0,
 	  "warn, info or debug" },
-	{ "server", "schema-dir", CONF_PATH, HK_DATADIR "/schemas", 0, 0, NULL,
+	{ "server", "schema-dir", CONF_PATH, HK_DATADIR "/securityserver/schemas", 0, 0, NULL,
 	  0, "folder of the XML schemas (global configuration)" },
 
 	{ "client-proxy", "address", CONF_STRING, "127.0.0.1", 0, 0, NULL, 0,
