@@ -146,7 +146,8 @@ rest_named_in_connection(const struct rest_header *hdrs, size_t n,
 			while (*p != '\0' && *p != ',' && *p != ' ' &&
 			    *p != '\t')
 				p++;
-			if ((size_t)(p - s) == l && strncasecmp(s, name, l) == 0)
+			if ((size_t)(p - s) == l &&
+			    strncasecmp(s, name, l) == 0)
 				return 1;
 		}
 	}
@@ -437,7 +438,8 @@ rest_req_from_http(const char *method, const char *target,
 		    "'%.16s'", method);
 		return -1;
 	}
-	if (request_id == NULL || !rest_value_ok(request_id, strlen(request_id))) {
+	if (request_id == NULL ||
+	    !rest_value_ok(request_id, strlen(request_id))) {
 		xr_err_set(err, XR_E_INTERNAL_ERROR, "bad request id");
 		return -1;
 	}
@@ -461,7 +463,8 @@ rest_req_from_http(const char *method, const char *target,
 		    strcasecmp(n, REST_H_REQUEST_HASH) == 0 ||
 		    rest_named_in_connection(hdrs, nhdrs, n))
 			continue;
-		if (rest_hdrs_add(&r->rq_hdrs, n, strlen(n), v, strlen(v)) == -1)
+		if (rest_hdrs_add(&r->rq_hdrs, n, strlen(n), v,
+		    strlen(v)) == -1)
 			goto toomany;
 	}
 	if (rest_hdrs_add(&r->rq_hdrs, REST_H_REQUEST_ID,

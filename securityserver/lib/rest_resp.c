@@ -67,7 +67,8 @@ decode_resp(struct rest_resp *s, struct xr_err *err)
 	const char	*v;
 	char		 e[XRID_ERR_MAX];
 
-	if ((v = rest_hdrs_get(&s->rs_hdrs, REST_H_ID)) == NULL || v[0] == '\0' ||
+	if ((v = rest_hdrs_get(&s->rs_hdrs, REST_H_ID)) == NULL ||
+	    v[0] == '\0' ||
 	    (s->rs_id = strdup(v)) == NULL ||
 	    (v = rest_hdrs_get(&s->rs_hdrs, REST_H_REQUEST_HASH)) == NULL ||
 	    v[0] == '\0' || (s->rs_hash = strdup(v)) == NULL) {
@@ -210,7 +211,8 @@ rest_resp_parse(const void *head, size_t len, struct rest_resp **out,
 		    "status");
 		goto fail;
 	}
-	if (rest_next_line(&p, end, &line, &l) != 1 || !rest_value_ok(line, l) ||
+	if (rest_next_line(&p, end, &line, &l) != 1 ||
+	    !rest_value_ok(line, l) ||
 	    (s->rs_reason = strndup(line, l)) == NULL) {
 		xr_err_set(err, XR_E_INVALID_REST, "Invalid REST response "
 		    "reason");

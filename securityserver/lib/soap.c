@@ -223,7 +223,7 @@ parse_header(struct soap_msg *m, xmlNode *hdr, struct xr_err *err)
 			continue;
 		}
 		if (!ns_is(n, XRID_NS_XROAD))
-			continue;	/* extension: allowed, kept in the XML */
+			continue;	/* extension: allowed and kept */
 		if (strcmp(name, "client") == 0) {
 			if (id_field(n, name, XRID_MASK_CLIENT, &m->sm_client,
 			    &m->sm_has_client, err) == -1)
@@ -552,8 +552,8 @@ soap_parse(const void *xml, size_t len, const char *content_type,
 	for (n = env->children; n != NULL; n = n->next) {
 		if (ignorable(n))
 			continue;
-		if (soap_is_elem(n, SOAP_NS_ENV, "Header") && m->sm_header == NULL &&
-		    m->sm_body == NULL) {
+		if (soap_is_elem(n, SOAP_NS_ENV, "Header") &&
+		    m->sm_header == NULL && m->sm_body == NULL) {
 			m->sm_header = n;
 			if (parse_header(m, n, err) == -1)
 				goto done;

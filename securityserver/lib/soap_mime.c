@@ -12,7 +12,7 @@
 #include "soap.h"
 
 struct soap_parts {
-	struct mime_multipart	*sp_mp;		/* NULL for plain SOAP */
+	struct mime_multipart	*sp_mp;		/* NULL: plain SOAP */
 	const unsigned char	*sp_soap;
 	size_t			 sp_soaplen;
 	char			*sp_ctype;

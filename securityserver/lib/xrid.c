@@ -316,7 +316,8 @@ static int
 slash_fields(enum xrid_type t, size_t nparts, enum xrid_field *fields)
 {
 	static const enum xrid_field member[] = {
-		F_INSTANCE, F_CLASS, F_CODE, F_SUBSYSTEM, F_SERVICE, F_VERSION };
+		F_INSTANCE, F_CLASS, F_CODE, F_SUBSYSTEM, F_SERVICE,
+		F_VERSION };
 	static const enum xrid_field server[] = {
 		F_INSTANCE, F_CLASS, F_CODE, F_SERVER };
 	static const enum xrid_field gg[] = { F_INSTANCE, F_GROUP };
