@@ -20,6 +20,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
+#include <libxml/xmlschemas.h>
 #include <libxml/xpathInternals.h>
 
 #include "agency.h"
@@ -873,6 +874,87 @@ START_TEST(test_bad_openapi)
 }
 END_TEST
 
+/* The first element child of n named name (any namespace), or NULL. */
+static xmlNode *
+child(xmlNode *n, const char *name)
+{
+	for (n = xmlFirstElementChild(n); n != NULL;
+	    n = xmlNextElementSibling(n))
+		if (strcmp((const char *)n->name, name) == 0)
+			return n;
+	return NULL;
+}
+
+/*
+ * Every person of the register, answered through agency_soap, is valid
+ * against the schema in the WSDL (the xrd import is dropped: it only
+ * serves the appinfo titles and would need the network).
+ */
+START_TEST(test_schema_valid)
+{
+	struct db		*db = agency_db(ag);
+	struct buf		*out;
+	sqlite3_stmt		*st = NULL;
+	xmlDoc			*wd, *sd, *rd, *bd;
+	xmlNode			*schema, *n, *next;
+	xmlSchemaParserCtxt	*pc;
+	xmlSchema		*xs;
+	xmlSchemaValidCtxt	*vc;
+	const char		*w;
+	size_t			 wl;
+	int			 status, count = 0, found = 0;
+
+	w = agency_wsdl(ag, &wl);
+	wd = xmlReadMemory(w, (int)wl, NULL, NULL, XML_PARSE_NONET);
+	ck_assert_ptr_nonnull(wd);
+	schema = child(child(xmlDocGetRootElement(wd), "types"), "schema");
+	ck_assert_ptr_nonnull(schema);
+	sd = xmlNewDoc(BAD_CAST "1.0");
+	xmlDocSetRootElement(sd, xmlDocCopyNode(schema, sd, 1));
+	for (n = xmlFirstElementChild(xmlDocGetRootElement(sd)); n != NULL;
+	    n = next) {
+		next = xmlNextElementSibling(n);
+		if (strcmp((const char *)n->name, "import") == 0) {
+			xmlUnlinkNode(n);
+			xmlFreeNode(n);
+		}
+	}
+	ck_assert_ptr_nonnull(pc = xmlSchemaNewDocParserCtxt(sd));
+	ck_assert_ptr_nonnull(xs = xmlSchemaParse(pc));
+	ck_assert_ptr_nonnull(vc = xmlSchemaNewValidCtxt(xs));
+
+	ck_assert_int_eq(db_queryf(db, &st, "SELECT national_id FROM person "
+	    "UNION ALL SELECT '400000006'", ""), 0);
+	while (db_step(db, st) == DB_ROW) {
+		out = call(person_req((const char *)sqlite3_column_text(st, 0)),
+		    NULL, &status);
+		ck_assert_int_eq(status, 200);
+		rd = parse(out);
+		n = xmlFirstElementChild(child(xmlDocGetRootElement(rd),
+		    "Body"));
+		ck_assert_ptr_nonnull(n);
+		bd = xmlNewDoc(BAD_CAST "1.0");
+		xmlDocSetRootElement(bd, xmlDocCopyNode(n, bd, 1));
+		ck_assert_msg(xmlSchemaValidateDoc(vc, bd) == 0,
+		    "invalid: %s", buf_str(out));
+		if (child(xmlDocGetRootElement(bd), "person") != NULL)
+			found++;
+		count++;
+		xmlFreeDoc(bd);
+		xmlFreeDoc(rd);
+		buf_free(out);
+	}
+	db_finalize(st);
+	ck_assert_int_eq(count, 57);
+	ck_assert_int_eq(found, 56);
+	xmlSchemaFreeValidCtxt(vc);
+	xmlSchemaFree(xs);
+	xmlSchemaFreeParserCtxt(pc);
+	xmlFreeDoc(sd);
+	xmlFreeDoc(wd);
+}
+END_TEST
+
 static Suite *
 agency_suite(void)
 {
@@ -895,6 +977,7 @@ agency_suite(void)
 	tcase_add_test(tc, test_seed_content);
 	tcase_add_test(tc, test_seed_deterministic);
 	tcase_add_test(tc, test_descriptions);
+	tcase_add_test(tc, test_schema_valid);
 	tcase_add_test(tc, test_bad_config);
 	tcase_add_test(tc, test_bad_openapi);
 	suite_add_tcase(s, tc);
