@@ -15,7 +15,9 @@
  *   are paired left to right; an inner node that lacks a right subtree
  *   is not hashed again: its left value moves up unchanged (so with
  *   N = 3 the root is H(H(in0, in1), in2)). The root of N = 1 is the
- *   input itself.
+ *   input itself. Equivalently: with k = ceil(log2 N), the root is
+ *   H(root of the first 2^(k-1) inputs, root of the rest), recursively
+ *   (tests/unit/test_hashchain.c checks this for N = 1..70).
  * - An input with several parts (a message and its attachments) enters
  *   the tree as H(DigestList(parts)); its chain ends with one extra step
  *   holding a DataRef per part.

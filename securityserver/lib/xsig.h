@@ -39,6 +39,11 @@
  * single-part message, or "/sig-hashchainresult.xml" (MimeType
  * application/hash-chain-result) for a batch or a multi-part message.
  *
+ * xsig_verify() was checked by hand against X-Road's own test signature
+ * (common-verifier batch-sig.xml: RSA, inclusive C14N, v1.1.1 ASiC
+ * namespace) and a DSS-made one (exclusive C14N, SigningCertificateV2);
+ * those files are not in this repository.
+ *
  * Canonicalisation is libxml2's C14N; digests and signatures OpenSSL;
  * the private key stays in the signer (one signer_sign_digest() call per
  * signature). xmlsec1 is not used: it wants the private key in its own
