@@ -13,7 +13,10 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include "certcheck.h"
 #include "compat.h"
@@ -71,13 +74,42 @@ load_member_keys(struct ssd *sd)
 		}
 		if (signer_add_key_files(sd->sd_signer, mid,
 		    conf_get_str(sd->sd_conf, sec, "sign-key"),
-		    conf_get_str(sd->sd_conf, sec, "sign-cert"), NULL) == -1) {
+		    conf_get_str(sd->sd_conf, sec, "sign-cert"),
+		    conf_get_str(sd->sd_conf, sec, "sign-chain")) == -1) {
 			log_warnx("%s: [%s]: cannot load the signing key",
 			    conf_name(sd->sd_conf), sec);
 			return -1;
 		}
 	}
 	return 0;
+}
+
+/* Append the certificates of a PEM file to *chain (created if NULL). */
+static int
+load_chain(const char *file, STACK_OF(X509) **chain)
+{
+	BIO	*bio;
+	X509	*x;
+	int	 n = 0;
+
+	if ((bio = BIO_new_file(file, "r")) == NULL)
+		return -1;
+	if (*chain == NULL && (*chain = sk_X509_new_null()) == NULL) {
+		BIO_free(bio);
+		return -1;
+	}
+	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+		/* A self-signed root is the peer's business, not ours. */
+		if (X509_check_issued(x, x) == X509_V_OK ||
+		    sk_X509_push(*chain, x) == 0) {
+			X509_free(x);
+			continue;
+		}
+		n++;
+	}
+	ERR_clear_error();
+	BIO_free(bio);
+	return n > 0 ? 0 : -1;
 }
 
 /* Everything that -n checks: config, keys, certificates, anchor. */
@@ -110,6 +142,12 @@ ssd_load(struct ssd *sd, const char *path)
 	    conf_get_str(sd->sd_conf, "tls", "auth-key"), &sd->sd_auth_cert,
 	    &sd->sd_auth_chain, &sd->sd_auth_key, err, sizeof(err)) == -1) {
 		log_warnx("%s: auth key/cert: %s", path, err);
+		return -1;
+	}
+	if (conf_isset(sd->sd_conf, "tls", "auth-chain") &&
+	    load_chain(conf_get_str(sd->sd_conf, "tls", "auth-chain"),
+	    &sd->sd_auth_chain) == -1) {
+		log_warnx("%s: auth-chain: cannot read", path);
 		return -1;
 	}
 	if ((sd->sd_signer = signer_new()) == NULL)

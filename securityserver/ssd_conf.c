@@ -62,6 +62,9 @@ const struct conf_option ssd_options[] = {
 	  "authentication (TLS) private key, PEM" },
 	{ "tls", "auth-cert", CONF_PATH, NULL, 0, 0, NULL, CONF_REQUIRED,
 	  "authentication certificate, PEM, followed by its chain" },
+	{ "tls", "auth-chain", CONF_PATH, NULL, 0, 0, NULL, 0,
+	  "intermediate CA certificates sent after the authentication "
+	  "certificate, PEM (if not in auth-cert)" },
 
 	{ "ocsp", "fetch-interval", CONF_DURATION, "1200", 60, 86400, NULL, 0,
 	  "seconds between OCSP fetches for this server's certificates" },
@@ -70,6 +73,9 @@ const struct conf_option ssd_options[] = {
 	  "signing private key of the member named by the section, PEM" },
 	{ "member *", "sign-cert", CONF_PATH, NULL, 0, 0, NULL, CONF_REQUIRED,
 	  "signing certificate of that member, PEM, followed by its chain" },
+	{ "member *", "sign-chain", CONF_PATH, NULL, 0, 0, NULL, 0,
+	  "intermediate CA certificates of that signing certificate, PEM "
+	  "(if not in sign-cert); carried inside every signature" },
 	CONF_OPTION_END
 };
 

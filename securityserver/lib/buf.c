@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,8 @@ buf_new(size_t max)
 {
 	struct buf *b;
 
-	if (max == 0)
+	/* max + 1 (for the NUL) and doubling must not overflow. */
+	if (max == 0 || max > SIZE_MAX / 4)
 		return NULL;
 	if ((b = calloc(1, sizeof(*b))) == NULL)
 		return NULL;

@@ -17,7 +17,10 @@ struct buf;
 #define BUF_ERR_NOMEM	(-1)
 #define BUF_ERR_FULL	(-2)
 
-/* max: the most bytes the buffer may ever hold (> 0). Caller frees. */
+/*
+ * max: the most bytes the buffer may ever hold (> 0, at most SIZE_MAX / 4);
+ * NULL on a bad max or no memory. Caller frees.
+ */
 struct buf	*buf_new(size_t max);
 void		 buf_free(struct buf *);
 /* buf_free_secret wipes the storage first. */

@@ -1,6 +1,7 @@
 /* Unit tests for buf.c: bounded growable buffers. */
 #include "config.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "buf.h"
@@ -59,6 +60,7 @@ END_TEST
 START_TEST(test_zero_max_and_null_free)
 {
 	ck_assert_ptr_null(buf_new(0));
+	ck_assert_ptr_null(buf_new(SIZE_MAX));
 	buf_free(NULL);
 	buf_free_secret(NULL);
 }
