@@ -260,6 +260,23 @@ httpc_resp_header(const struct httpc_resp *r, const char *name)
 	return NULL;
 }
 
+size_t
+httpc_resp_nheaders(const struct httpc_resp *r)
+{
+	return r->rs_nhdrs;
+}
+
+int
+httpc_resp_header_at(const struct httpc_resp *r, size_t i, const char **name,
+    const char **value)
+{
+	if (i >= r->rs_nhdrs)
+		return -1;
+	*name = r->rs_hdrs[i].h_name;
+	*value = r->rs_hdrs[i].h_value;
+	return 0;
+}
+
 const struct buf *
 httpc_resp_body(const struct httpc_resp *r)
 {

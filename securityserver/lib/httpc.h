@@ -134,6 +134,13 @@ void		 httpc_resp_free(struct httpc_resp *);
 int		 httpc_resp_status(const struct httpc_resp *);
 /* First header of that name, case-insensitive; borrowed from resp. */
 const char	*httpc_resp_header(const struct httpc_resp *, const char *name);
+/*
+ * Every header of the final response in the order received (names as the
+ * server wrote them): name and value borrowed from resp. -1 if out of range.
+ */
+size_t		 httpc_resp_nheaders(const struct httpc_resp *);
+int		 httpc_resp_header_at(const struct httpc_resp *, size_t i,
+		    const char **name, const char **value);
 /* The body (never NULL until taken); borrowed from resp. */
 const struct buf *httpc_resp_body(const struct httpc_resp *);
 /* Hand the body over (caller frees with buf_free); NULL once taken. */

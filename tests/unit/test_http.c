@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -675,6 +676,22 @@ START_TEST(test_get_post_roundtrip)
 	    "application/json; charset=utf-8");
 	ck_assert_str_eq(httpc_resp_header(r, "x-ECHO"), "abc");
 	ck_assert_ptr_null(httpc_resp_header(r, "X-Missing"));
+	{
+		/* Every header, in order, names as sent. */
+		const char	*hn, *hv;
+		size_t		 hi, seen = 0;
+
+		for (hi = 0; hi < httpc_resp_nheaders(r); hi++) {
+			ck_assert_int_eq(httpc_resp_header_at(r, hi, &hn, &hv),
+			    0);
+			if (strcasecmp(hn, "x-echo") == 0) {
+				ck_assert_str_eq(hv, "abc");
+				seen++;
+			}
+		}
+		ck_assert_uint_eq(seen, 1);
+		ck_assert_int_eq(httpc_resp_header_at(r, hi, &hn, &hv), -1);
+	}
 	j = resp_json(r);
 	ck_assert_str_eq(jstr(j, "method"), "GET");
 	ck_assert_str_eq(jstr(j, "x_test"), "abc");
