@@ -185,6 +185,55 @@ int	ssd_ocsp_start(struct ssd *);
 int	ssd_ocsp_routes(struct ssd *);
 void	ssd_ocsp_stop(struct ssd *);
 
+/*
+ * msglog_hook.c: the four points where the message log writes a record.
+ * A placeholder that reports success; the message-log module replaces
+ * the file. The exchange continues only once done() reports success.
+ */
+enum msglog_point {
+	MSGLOG_CLIENT_REQUEST = 1,	/* client proxy: signed, not yet sent */
+	MSGLOG_CLIENT_RESPONSE,		/* client proxy: verified, not yet answered */
+	MSGLOG_SERVER_REQUEST,		/* server proxy: verified, not yet forwarded */
+	MSGLOG_SERVER_RESPONSE		/* server proxy: signed, not yet answered */
+};
+
+/* One record; every pointer is borrowed for the msglog_hook() call. */
+struct msglog_rec {
+	enum msglog_point	 mr_point;
+	int			 mr_rest;	/* 0 SOAP, 1 REST */
+	const char		*mr_query_id;	/* xrd:id / X-Road-Id */
+	const char		*mr_request_id;	/* x-road-request-id (UUID) */
+	const struct xrid	*mr_client;
+	const struct xrid	*mr_service;
+	int			 mr_body_logging; /* of the local subsystem */
+	const unsigned char	*mr_message;	/* SOAP bytes or REST head */
+	size_t			 mr_message_len;
+	const unsigned char	*mr_body;	/* REST body, or NULL */
+	size_t			 mr_body_len;
+	size_t			 mr_nattachments; /* SOAP attachments */
+	const char		*mr_signature;	/* signature/bdoc-1.0/ts */
+	size_t			 mr_signature_len;
+	const char		*mr_hcr;	/* hash chain result, or NULL */
+	size_t			 mr_hcr_len;
+	const char		*mr_hc;		/* hash chain, or NULL */
+	size_t			 mr_hc_len;
+	int			 mr_status;	/* REST response status, else 0 */
+};
+
+/* rc 0: the record is durably written; -1: it is not (LoggingFailed). */
+typedef void (*msglog_done_fn)(int rc, const char *why, void *arg);
+struct msglog_req;
+
+/*
+ * Write a record. done runs exactly once, later, from the event loop
+ * (never from inside this call), unless msglog_cancel() comes first.
+ * Returns NULL (done will not run) if the record cannot be queued.
+ */
+struct msglog_req *msglog_hook(struct ssd *, const struct msglog_rec *,
+	    msglog_done_fn done, void *arg);
+/* The exchange is gone: done will not run. NULL is fine. */
+void	msglog_cancel(struct msglog_req *);
+
 /* proxy_client.c: the member side (client proxy) */
 int	proxy_client_routes(struct ssd *);
 void	proxy_client_stop(struct ssd *);

@@ -1,0 +1,399 @@
+#!/usr/bin/env bash
+# test_exchange.sh: the X-Road message path end to end with real processes
+# on 127.0.0.1: a dev PKI, the dev OCSP responder, the central server
+# publishing global configuration, two security servers (consumer ss-mtit,
+# provider ss-moi) and the MOI civil register (hukumati-agency).
+#
+#   SOAP getPerson and REST GET through both servers (the response valid
+#   against xroad.xsd, header copied, requestHash / X-Road-Request-Hash),
+#   listClients (XML and JSON), and the exact fault of: GET instead of
+#   POST, malformed SOAP, unknown member on either side, unknown service,
+#   access denied (SOAP and REST path), disabled service, provider down,
+#   service timeout, a forged signature, a tampered body and a revoked or
+#   unregistered auth cert between servers (tests/integration/ss_peer: a
+#   test-only "rogue" security server), a consumer without a fresh OCSP
+#   response for its auth cert, and an expired global configuration.
+. "$top_srcdir/tests/integration/lib.sh"
+hk_init exchange
+
+command -v curl >/dev/null 2>&1 || hk_skip "curl not found"
+command -v xmllint >/dev/null 2>&1 || hk_skip "xmllint not found"
+command -v jq >/dev/null 2>&1 || hk_skip "jq not found"
+SSD=$top_builddir/securityserverd
+CTL=$top_builddir/securityserverctl
+CS=$top_builddir/centralserver
+AGENCY=$top_builddir/hukumati-agency
+PEER=$top_builddir/tests/integration/ss_peer
+for b in "$SSD" "$CTL" "$CS" "$AGENCY" "$top_builddir/devocsp"; do
+	[ -x "$b" ] || hk_fail "$b was not built"
+done
+export DEVOCSP=$top_builddir/devocsp
+SCHEMAS=$top_srcdir/securityserver/schemas
+I=PS
+
+# A port p with p + 77 free too (the peer OCSP port convention).
+sp_port() {
+	local p i
+	for i in $(seq 1 50); do
+		p=$(hk_free_port) || return 1
+		[ "$p" -lt 65000 ] || continue
+		hk_port_open $((p + 77)) || { echo "$p"; return 0; }
+	done
+	return 1
+}
+
+P=$HK_T/pki
+hk_pki "$P"
+OCSP_PORT=$(hk_free_port) || hk_fail "no free port"
+CS_PORT=$(hk_free_port) || hk_fail "no free port"
+AG_PORT=$(hk_free_port) || hk_fail "no free port"
+C_CP=$(hk_free_port) && C_SP=$(sp_port) && C_AD=$(hk_free_port) ||
+    hk_fail "no free port"
+P_CP=$(hk_free_port) && P_SP=$(sp_port) && P_AD=$(hk_free_port) ||
+    hk_fail "no free port"
+DEAD=$(hk_free_port) || hk_fail "no free port"
+CPURL=http://127.0.0.1:$C_CP
+
+hk_start ocsp "$top_srcdir/certs/ocsp-responder.sh" "$P" "$OCSP_PORT" -n 60
+hk_wait_port "$OCSP_PORT"
+
+# --- central server: the federation of this test -------------------------
+C=$HK_T/central
+mkdir -p "$C"
+cat >"$C/centralserver.ini" <<EOF
+[server]
+instance = $I
+state-dir = $C
+port = $CS_PORT
+public-url = http://127.0.0.1:$CS_PORT
+conf-sign-key = $P/central/confsign.key
+conf-sign-cert = $P/central/confsign.pem
+schema-dir = $SCHEMAS
+expire-interval = 20
+generation-interval = 2
+[management]
+provider = $I/GOV/MTIT
+EOF
+cs() {
+	"$CS" -c "$C/centralserver.ini" "$@" >>"$HK_T/cs-cli.log" 2>&1 ||
+	    hk_fail "centralserver $*: $(tail -3 "$HK_T/cs-cli.log")"
+}
+cs init
+cs member-class add GOV "Government"
+for m in MTIT MOI REVOKED; do
+	cs member add GOV "$m" "Member $m"
+done
+cs subsystem add GOV/MTIT SSO
+cs subsystem add GOV/MTIT PORTAL
+cs subsystem add GOV/MOI CIVIL-REGISTER
+cs subsystem add GOV/MOI ARCHIVE
+cs subsystem add GOV/REVOKED APP
+cs server add GOV/MTIT ss-mtit --address "127.0.0.1:$C_SP" \
+    --auth-cert "$P/auth/ss-mtit.pem"
+cs server add GOV/MOI ss-moi --address "127.0.0.1:$P_SP" \
+    --auth-cert "$P/auth/ss-moi.pem"
+cs server add GOV/REVOKED ss-revoked --address "127.0.0.1:$DEAD" \
+    --auth-cert "$P/test/revoked-auth.pem"
+cs server client-add "$I/GOV/MTIT/ss-mtit" "$I/GOV/MTIT/SSO"
+cs server client-add "$I/GOV/MTIT/ss-mtit" "$I/GOV/MTIT/PORTAL"
+cs server client-add "$I/GOV/MOI/ss-moi" "$I/GOV/MOI/CIVIL-REGISTER"
+cs server client-add "$I/GOV/MOI/ss-moi" "$I/GOV/MOI/ARCHIVE"
+cs server client-add "$I/GOV/REVOKED/ss-revoked" "$I/GOV/REVOKED/APP"
+# The issuing CA is the approved CA (its leaves' OCSP is all there is).
+cs ca add "Hukumati Dev CA" "$P/ca/ca.pem" \
+    --ocsp-url "http://127.0.0.1:$OCSP_PORT" --ocsp-cert "$P/ocsp/ocsp.pem"
+cs anchor "$C/anchor.xml"
+hk_start central "$CS" -c "$C/centralserver.ini" serve
+hk_wait_http "http://127.0.0.1:$CS_PORT/health"
+
+# --- the two security servers --------------------------------------------
+# ss_conf NAME OWNER CP SP ADMIN MEMBER...
+ss_conf() {
+	local name=$1 owner=$2 cp=$3 sp=$4 ad=$5 m
+	shift 5
+	mkdir -p "$HK_T/$name"
+	chmod 700 "$HK_T/$name"
+	{
+		cat <<EOF
+[server]
+server-id = $I/GOV/$owner/$name
+state-dir = $HK_T/$name
+log-level = debug
+schema-dir = $SCHEMAS
+[client-proxy]
+port = $cp
+connect-timeout = 5
+request-timeout = 20
+[server-proxy]
+port = $sp
+ocsp-port = $((sp + 77))
+default-service-timeout = 10
+[admin]
+port = $ad
+[globalconf]
+anchor = $C/anchor.xml
+update-interval = 5
+[tls]
+auth-key = $P/auth/$name.key
+auth-cert = $P/auth/$name.pem
+auth-chain = $P/ca/ca.pem
+EOF
+		for m in "$@"; do
+			printf '[member %s/GOV/%s]\nsign-key = %s\nsign-cert = %s\nsign-chain = %s\n' \
+			    "$I" "$m" "$P/sign/GOV_$m.key" "$P/sign/GOV_$m.pem" \
+			    "$P/ca/ca.pem"
+		done
+	} >"$HK_T/$name/securityserverd.ini"
+}
+ss_conf ss-mtit MTIT "$C_CP" "$C_SP" "$C_AD" MTIT
+ss_conf ss-moi MOI "$P_CP" "$P_SP" "$P_AD" MOI
+ctl() {
+	local name=$1
+	shift
+	"$CTL" -c "$HK_T/$name/securityserverd.ini" "$@" >>"$HK_T/ctl.log" 2>&1 ||
+	    hk_fail "securityserverctl $name $*: $(tail -3 "$HK_T/ctl.log")"
+}
+ctl ss-mtit client add "$I/GOV/MTIT/SSO"
+ctl ss-mtit client add "$I/GOV/MTIT/PORTAL"
+ctl ss-moi client add "$I/GOV/MOI/CIVIL-REGISTER"
+ctl ss-moi service add "$I/GOV/MOI/CIVIL-REGISTER/getPerson/v1" \
+    --url "http://127.0.0.1:$AG_PORT/soap" --timeout 10
+ctl ss-moi service add "$I/GOV/MOI/CIVIL-REGISTER/persons" --rest \
+    --url "http://127.0.0.1:$AG_PORT/rest"
+ctl ss-moi service add "$I/GOV/MOI/CIVIL-REGISTER/listArchive" \
+    --url "http://127.0.0.1:$AG_PORT/soap"
+ctl ss-moi service add "$I/GOV/MOI/CIVIL-REGISTER/getDead" \
+    --url "http://127.0.0.1:$DEAD/soap"
+for s in getPerson listArchive getDead; do
+	ctl ss-moi acl grant "$I/GOV/MOI/CIVIL-REGISTER/$s" \
+	    "SUBSYSTEM:$I/GOV/MTIT/SSO"
+done
+ctl ss-moi acl grant "$I/GOV/MOI/CIVIL-REGISTER/persons" \
+    "SUBSYSTEM:$I/GOV/MTIT/SSO" --method GET --path '/persons/**'
+ctl ss-moi service disable "$I/GOV/MOI/CIVIL-REGISTER/listArchive" \
+    --notice "closed for maintenance"
+
+# Our certs' OCSP responses, fetched ahead into each server's cache (the
+# certs name the demo responder on port 8092; this test's runs elsewhere).
+prefill_ocsp() {
+	local dir=$HK_T/$1/ocsp cert sha1
+	shift
+	mkdir -p "$dir"
+	chmod 700 "$dir"
+	for cert in "$@"; do
+		sha1=$("$OPENSSL" x509 -in "$cert" -outform DER |
+		    "$OPENSSL" dgst -sha1 -r | cut -d' ' -f1)
+		"$OPENSSL" ocsp -issuer "$P/ca/ca.pem" -cert "$cert" \
+		    -url "http://127.0.0.1:$OCSP_PORT" -no_nonce -noverify \
+		    -respout "$dir/$sha1.der" >/dev/null 2>&1 ||
+		    hk_fail "OCSP for $cert"
+	done
+}
+prefill_ocsp ss-mtit "$P/auth/ss-mtit.pem" "$P/sign/GOV_MTIT.pem"
+prefill_ocsp ss-moi "$P/auth/ss-moi.pem" "$P/sign/GOV_MOI.pem"
+
+hk_start ss-mtit "$SSD" -c "$HK_T/ss-mtit/securityserverd.ini"
+hk_start ss-moi "$SSD" -c "$HK_T/ss-moi/securityserverd.ini"
+
+# --- the provider IS -----------------------------------------------------
+cat >"$HK_T/agency.ini" <<EOF
+[agency]
+module = civil-register
+subsystem = $I/GOV/MOI/CIVIL-REGISTER
+data-dir = $HK_T/agency
+seed-count = 10
+wsdl = $top_srcdir/hukumati-services/agency/wsdl/civil-register.wsdl
+openapi = $top_srcdir/hukumati-services/agency/openapi/civil-register.json
+[http]
+port = $AG_PORT
+EOF
+hk_start agency "$AGENCY" -c "$HK_T/agency.ini"
+hk_wait_http "http://127.0.0.1:$AG_PORT/health"
+hk_wait_http "http://127.0.0.1:$C_AD/health" 30
+hk_wait_http "http://127.0.0.1:$P_AD/health" 30
+hk_log "ok: central server, OCSP, agency and both security servers up"
+
+# --- helpers -------------------------------------------------------------
+# soap_req FILE CLIENT-SUBSYSTEM SERVICE-CODE [ID [EXTRA-HEADER]]
+soap_req() {
+	cat >"$1" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"
+    xmlns:xrd="http://x-road.eu/xsd/xroad.xsd"
+    xmlns:id="http://x-road.eu/xsd/identifiers"
+    xmlns:cr="http://moi.gov.ps/civil-register">
+  <SOAP-ENV:Header>
+    <xrd:client id:objectType="SUBSYSTEM">
+      <id:xRoadInstance>$I</id:xRoadInstance><id:memberClass>GOV</id:memberClass>
+      <id:memberCode>${2%/*}</id:memberCode><id:subsystemCode>${2#*/}</id:subsystemCode>
+    </xrd:client>
+    <xrd:service id:objectType="SERVICE">
+      <id:xRoadInstance>$I</id:xRoadInstance><id:memberClass>GOV</id:memberClass>
+      <id:memberCode>MOI</id:memberCode><id:subsystemCode>${5:-CIVIL-REGISTER}</id:subsystemCode>
+      <id:serviceCode>$3</id:serviceCode><id:serviceVersion>v1</id:serviceVersion>
+    </xrd:service>
+    <xrd:id>${4:-test-1}</xrd:id>
+    <xrd:userId>PS400000014</xrd:userId>
+    <xrd:issue>case 7</xrd:issue>
+    <xrd:protocolVersion>4.0</xrd:protocolVersion>
+  </SOAP-ENV:Header>
+  <SOAP-ENV:Body>
+    <cr:$3><cr:nationalId>400000014</cr:nationalId></cr:$3>
+  </SOAP-ENV:Body>
+</SOAP-ENV:Envelope>
+EOF
+}
+
+# post IN OUT: POST a SOAP request to the consumer's client proxy.
+post() {
+	curl -s -o "$2" -w '%{http_code}' -H 'Content-Type: text/xml; charset=UTF-8' \
+	    --data-binary "@$1" "$CPURL/"
+}
+
+xp() {
+	xmllint --xpath "$2" "$1" 2>/dev/null
+}
+
+# fault FILE: the faultcode in FILE.
+fault() {
+	xp "$1" 'string(//*[local-name()="Fault"]/faultcode)'
+}
+
+# expect_fault NAME FILE CODE: FILE is a SOAP fault with exactly CODE, a
+# detail id, and the id is in a security server's log.
+expect_fault() {
+	local got detail
+	got=$(fault "$2")
+	[ "$got" = "$3" ] || hk_fail "$1: faultcode '$got', want '$3': $(head -c 600 "$2")"
+	detail=$(xp "$2" 'string(//*[local-name()="faultDetail"])')
+	[ -n "$detail" ] || hk_fail "$1: no faultDetail"
+	grep -q "$detail" "$HK_T/ss-mtit.log" "$HK_T/ss-moi.log" ||
+	    hk_fail "$1: detail $detail not logged"
+	hk_log "ok: $1: $3"
+}
+
+# --- SOAP getPerson through both servers ---------------------------------
+soap_req "$HK_T/req.xml" MTIT/SSO getPerson soap-1
+code=$(post "$HK_T/req.xml" "$HK_T/resp.xml")
+[ "$code" = 200 ] || hk_fail "getPerson: HTTP $code: $(cat "$HK_T/resp.xml")"
+[ -z "$(fault "$HK_T/resp.xml")" ] || hk_fail "getPerson: $(cat "$HK_T/resp.xml")"
+[ "$(xp "$HK_T/resp.xml" 'string(//*[local-name()="getPersonResponse"]/*[local-name()="found"])')" = true ] ||
+    hk_fail "getPerson: not found: $(cat "$HK_T/resp.xml")"
+xmllint --noout --nonet --schema "$top_srcdir/tests/data/xsd/soap-xroad.xsd" \
+    "$HK_T/resp.xml" >"$HK_T/valid.out" 2>&1 ||
+    hk_fail "response invalid against xroad.xsd: $(cat "$HK_T/valid.out")"
+for f in id userId issue protocolVersion; do
+	[ "$(xp "$HK_T/resp.xml" "string(//*[local-name()='Header']/*[local-name()='$f'])")" = \
+	    "$(xp "$HK_T/req.xml" "string(//*[local-name()='Header']/*[local-name()='$f'])")" ] ||
+	    hk_fail "header field $f not copied"
+done
+want=$("$OPENSSL" dgst -sha512 -binary "$HK_T/req.xml" | base64 -w0)
+got=$(xp "$HK_T/resp.xml" 'string(//*[local-name()="requestHash"])' | tr -d ' \n')
+[ "$got" = "$want" ] || hk_fail "requestHash '$got', want '$want'"
+[ "$(xp "$HK_T/resp.xml" 'string(//*[local-name()="requestHash"]/@algorithmId)')" = \
+    http://www.w3.org/2001/04/xmlenc#sha512 ] || hk_fail "requestHash algorithmId"
+hk_log "ok: SOAP getPerson through both servers: valid against xroad.xsd, header copied, requestHash = SHA-512 of the request"
+
+# A second call reuses the pooled connection and the peer's OCSP response.
+soap_req "$HK_T/req2.xml" MTIT/SSO getPerson soap-2
+code=$(post "$HK_T/req2.xml" "$HK_T/resp2.xml")
+[ "$code" = 200 ] && [ -z "$(fault "$HK_T/resp2.xml")" ] ||
+    hk_fail "second getPerson: $(cat "$HK_T/resp2.xml")"
+n=$(grep -c 'fetching http://127.0.0.1:'$((P_SP + 77)) "$HK_T/ss-mtit.log")
+[ "$n" = 1 ] || hk_fail "peer OCSP fetched $n times, want 1"
+hk_log "ok: second call: no second OCSP download of the peer's auth cert"
+
+# --- REST GET through both servers ---------------------------------------
+curl -s -D "$HK_T/rest.h" -o "$HK_T/rest.json" -H "X-Road-Client: $I/GOV/MTIT/SSO" \
+    -H 'X-Road-Id: rest-1' \
+    "$CPURL/r1/$I/GOV/MOI/CIVIL-REGISTER/persons/persons/400000014?lang=en" ||
+    hk_fail "REST GET"
+head -1 "$HK_T/rest.h" | grep -q ' 200' || hk_fail "REST: $(cat "$HK_T/rest.h" "$HK_T/rest.json")"
+[ "$(jq -r .nationalId "$HK_T/rest.json" 2>/dev/null)" = 400000014 ] ||
+    hk_fail "REST body: $(cat "$HK_T/rest.json")"
+hdr() {
+	grep -i "^$1:" "$HK_T/rest.h" | head -1 | cut -d: -f2- | tr -d ' \r'
+}
+[ "$(hdr x-road-id)" = rest-1 ] || hk_fail "X-Road-Id: $(cat "$HK_T/rest.h")"
+[ "$(hdr x-road-client)" = "$I/GOV/MTIT/SSO" ] || hk_fail "X-Road-Client"
+[ "$(hdr x-road-service)" = "$I/GOV/MOI/CIVIL-REGISTER/persons" ] ||
+    hk_fail "X-Road-Service: $(hdr x-road-service)"
+[ -n "$(hdr x-road-request-hash)" ] || hk_fail "no X-Road-Request-Hash"
+[ -n "$(hdr x-road-request-id)" ] || hk_fail "no X-Road-Request-Id"
+grep -qi '^content-type: application/json' "$HK_T/rest.h" || hk_fail "REST content type"
+hk_log "ok: REST GET through both servers with the X-Road response headers"
+
+# A provider error (404 of the agency) is passed on as it is.
+code=$(curl -s -D "$HK_T/r404.h" -o "$HK_T/r404.json" -w '%{http_code}' \
+    -H "X-Road-Client: $I/GOV/MTIT/SSO" \
+    "$CPURL/r1/$I/GOV/MOI/CIVIL-REGISTER/persons/persons/400000022x")
+[ "$code" = 400 ] || [ "$code" = 404 ] || hk_fail "provider error: HTTP $code"
+grep -qi '^x-road-error' "$HK_T/r404.h" && hk_fail "provider error marked as X-Road error"
+hk_log "ok: the provider's own error is passed on without X-Road-Error"
+
+# --- listClients ---------------------------------------------------------
+curl -s -o "$HK_T/clients.xml" "$CPURL/listClients" || hk_fail "listClients"
+[ "$(xp "$HK_T/clients.xml" 'count(//*[local-name()="member"])')" = 8 ] ||
+    hk_fail "listClients XML: $(cat "$HK_T/clients.xml")"
+curl -s -H 'Accept: application/json' -o "$HK_T/clients.json" "$CPURL/listClients"
+[ "$(jq '[.member[] | select(.id.subsystem_code == "CIVIL-REGISTER")] | length' "$HK_T/clients.json")" = 1 ] ||
+    hk_fail "listClients JSON: $(cat "$HK_T/clients.json")"
+hk_log "ok: listClients (XML and JSON)"
+
+# --- faults --------------------------------------------------------------
+curl -s -o "$HK_T/f.xml" "$CPURL/"
+expect_fault "GET" "$HK_T/f.xml" Client.InvalidHttpMethod
+printf '<a>' >"$HK_T/bad.xml"
+post "$HK_T/bad.xml" "$HK_T/f.xml" >/dev/null
+expect_fault "malformed SOAP" "$HK_T/f.xml" Client.InvalidSoap
+soap_req "$HK_T/r.xml" MTIT/NOTHERE getPerson
+post "$HK_T/r.xml" "$HK_T/f.xml" >/dev/null
+expect_fault "client not registered here" "$HK_T/f.xml" Server.ClientProxy.UnknownMember
+soap_req "$HK_T/r.xml" MTIT/SSO getPerson x NOSUCH
+post "$HK_T/r.xml" "$HK_T/f.xml" >/dev/null
+expect_fault "provider nowhere" "$HK_T/f.xml" Server.ClientProxy.UnknownMember
+soap_req "$HK_T/r.xml" MTIT/SSO getPerson x ARCHIVE
+post "$HK_T/r.xml" "$HK_T/f.xml" >/dev/null
+expect_fault "provider not registered on its server" "$HK_T/f.xml" Server.ServerProxy.UnknownMember
+soap_req "$HK_T/r.xml" MTIT/SSO noSuchService
+post "$HK_T/r.xml" "$HK_T/f.xml" >/dev/null
+expect_fault "unknown service" "$HK_T/f.xml" Server.ServerProxy.UnknownService
+soap_req "$HK_T/r.xml" MTIT/PORTAL getPerson
+post "$HK_T/r.xml" "$HK_T/f.xml" >/dev/null
+expect_fault "access denied" "$HK_T/f.xml" Server.ServerProxy.AccessDenied
+soap_req "$HK_T/r.xml" MTIT/SSO listArchive
+post "$HK_T/r.xml" "$HK_T/f.xml" >/dev/null
+expect_fault "disabled service" "$HK_T/f.xml" Server.ServerProxy.ServiceDisabled
+grep -q "closed for maintenance" "$HK_T/f.xml" || hk_fail "no disabled notice"
+soap_req "$HK_T/r.xml" MTIT/SSO getDead
+post "$HK_T/r.xml" "$HK_T/f.xml" >/dev/null
+expect_fault "provider IS unreachable" "$HK_T/f.xml" Server.ServerProxy.NetworkError
+
+# REST: access by method and path; errors as JSON with X-Road-Error.
+rest_fault() {
+	local name=$1 want=$2 code
+	shift 2
+	code=$(curl -s -D "$HK_T/rf.h" -o "$HK_T/rf.json" -w '%{http_code}' "$@")
+	[ "$(jq -r .type "$HK_T/rf.json" 2>/dev/null)" = "$want" ] ||
+	    hk_fail "$name: $(cat "$HK_T/rf.h" "$HK_T/rf.json")"
+	grep -qi "^x-road-error: $want" "$HK_T/rf.h" || hk_fail "$name: X-Road-Error"
+	[ -n "$(jq -r .detail "$HK_T/rf.json")" ] || hk_fail "$name: no detail"
+	case $want in
+	Client.*) [ "$code" = 400 ] || hk_fail "$name: HTTP $code, want 400" ;;
+	*) [ "$code" = 500 ] || hk_fail "$name: HTTP $code, want 500" ;;
+	esac
+	hk_log "ok: REST $name: $want"
+}
+rest_fault "POST not allowed" Server.ServerProxy.AccessDenied -X POST \
+    -H "X-Road-Client: $I/GOV/MTIT/SSO" --data '{}' \
+    "$CPURL/r1/$I/GOV/MOI/CIVIL-REGISTER/persons/persons/400000014"
+rest_fault "path outside the grant" Server.ServerProxy.AccessDenied \
+    -H "X-Road-Client: $I/GOV/MTIT/SSO" \
+    "$CPURL/r1/$I/GOV/MOI/CIVIL-REGISTER/persons/other/1"
+rest_fault "no X-Road-Client" Client.BadRequest \
+    "$CPURL/r1/$I/GOV/MOI/CIVIL-REGISTER/persons/persons/400000014"
+rest_fault "SOAP service called as REST" Server.ServerProxy.ServiceType \
+    -H "X-Road-Client: $I/GOV/MTIT/SSO" \
+    "$CPURL/r1/$I/GOV/MOI/CIVIL-REGISTER/getPerson"
+
+hk_pass
