@@ -24,34 +24,47 @@ CTL=$top_builddir/securityserverctl
 CS=$top_builddir/centralserver
 AGENCY=$top_builddir/hukumati-agency
 PEER=$top_builddir/tests/integration/ss_peer
-for b in "$SSD" "$CTL" "$CS" "$AGENCY" "$top_builddir/devocsp"; do
+for b in "$SSD" "$CTL" "$CS" "$AGENCY" "$PEER" "$top_builddir/devocsp"; do
 	[ -x "$b" ] || hk_fail "$b was not built"
 done
 export DEVOCSP=$top_builddir/devocsp
 SCHEMAS=$top_srcdir/securityserver/schemas
 I=PS
 
-# A port p with p + 77 free too (the peer OCSP port convention).
-sp_port() {
+# Ports: each one free and handed out once (nothing listens on them yet);
+# a server proxy's port p needs p + 77 too (the peer OCSP port convention).
+USED=" "
+port() {
 	local p i
-	for i in $(seq 1 50); do
+	for i in $(seq 1 100); do
 		p=$(hk_free_port) || return 1
-		[ "$p" -lt 65000 ] || continue
-		hk_port_open $((p + 77)) || { echo "$p"; return 0; }
+		case $USED in *" $p "*) continue ;; esac
+		if [ "${1:-}" = sp ]; then
+			[ "$p" -lt 65000 ] || continue
+			case $USED in *" $((p + 77)) "*) continue ;; esac
+			hk_port_open $((p + 77)) && continue
+			USED="$USED$((p + 77)) "
+		fi
+		USED="$USED$p "
+		echo "$p"
+		return 0
 	done
 	return 1
+}
+# take VAR [sp]: not v=$(port): that would run in a subshell and lose USED.
+take() {
+	port "${2:-}" >"$HK_T/port" || hk_fail "no free port"
+	eval "$1=$(cat "$HK_T/port")"
 }
 
 P=$HK_T/pki
 hk_pki "$P"
-OCSP_PORT=$(hk_free_port) || hk_fail "no free port"
-CS_PORT=$(hk_free_port) || hk_fail "no free port"
-AG_PORT=$(hk_free_port) || hk_fail "no free port"
-C_CP=$(hk_free_port) && C_SP=$(sp_port) && C_AD=$(hk_free_port) ||
-    hk_fail "no free port"
-P_CP=$(hk_free_port) && P_SP=$(sp_port) && P_AD=$(hk_free_port) ||
-    hk_fail "no free port"
-DEAD=$(hk_free_port) || hk_fail "no free port"
+for v in OCSP_PORT CS_PORT AG_PORT C_CP C_AD P_CP P_AD R_CP R_AD DEAD SLOW; do
+	take "$v"
+done
+for v in C_SP P_SP R_SP; do
+	take "$v" sp
+done
 CPURL=http://127.0.0.1:$C_CP
 
 hk_start ocsp "$top_srcdir/certs/ocsp-responder.sh" "$P" "$OCSP_PORT" -n 60
@@ -92,7 +105,7 @@ cs server add GOV/MTIT ss-mtit --address "127.0.0.1:$C_SP" \
     --auth-cert "$P/auth/ss-mtit.pem"
 cs server add GOV/MOI ss-moi --address "127.0.0.1:$P_SP" \
     --auth-cert "$P/auth/ss-moi.pem"
-cs server add GOV/REVOKED ss-revoked --address "127.0.0.1:$DEAD" \
+cs server add GOV/REVOKED ss-revoked --address "127.0.0.1:$R_SP" \
     --auth-cert "$P/test/revoked-auth.pem"
 cs server client-add "$I/GOV/MTIT/ss-mtit" "$I/GOV/MTIT/SSO"
 cs server client-add "$I/GOV/MTIT/ss-mtit" "$I/GOV/MTIT/PORTAL"
@@ -147,6 +160,13 @@ EOF
 }
 ss_conf ss-mtit MTIT "$C_CP" "$C_SP" "$C_AD" MTIT
 ss_conf ss-moi MOI "$P_CP" "$P_SP" "$P_AD" MOI
+# A consumer whose auth cert is revoked (test/revoked-*).
+ss_conf ss-revoked REVOKED "$R_CP" "$R_SP" "$R_AD"
+sed -i -e "s|$P/auth/ss-revoked|$P/test/revoked-auth|" \
+    "$HK_T/ss-revoked/securityserverd.ini"
+printf '[member %s/GOV/REVOKED]\nsign-key = %s\nsign-cert = %s\n' "$I" \
+    "$P/test/revoked-sign.key" "$P/test/revoked-sign.pem" \
+    >>"$HK_T/ss-revoked/securityserverd.ini"
 ctl() {
 	local name=$1
 	shift
@@ -156,6 +176,7 @@ ctl() {
 ctl ss-mtit client add "$I/GOV/MTIT/SSO"
 ctl ss-mtit client add "$I/GOV/MTIT/PORTAL"
 ctl ss-moi client add "$I/GOV/MOI/CIVIL-REGISTER"
+ctl ss-revoked client add "$I/GOV/REVOKED/APP"
 ctl ss-moi service add "$I/GOV/MOI/CIVIL-REGISTER/getPerson/v1" \
     --url "http://127.0.0.1:$AG_PORT/soap" --timeout 10
 ctl ss-moi service add "$I/GOV/MOI/CIVIL-REGISTER/persons" --rest \
@@ -164,7 +185,9 @@ ctl ss-moi service add "$I/GOV/MOI/CIVIL-REGISTER/listArchive" \
     --url "http://127.0.0.1:$AG_PORT/soap"
 ctl ss-moi service add "$I/GOV/MOI/CIVIL-REGISTER/getDead" \
     --url "http://127.0.0.1:$DEAD/soap"
-for s in getPerson listArchive getDead; do
+ctl ss-moi service add "$I/GOV/MOI/CIVIL-REGISTER/getSlow" \
+    --url "http://127.0.0.1:$SLOW/soap" --timeout 1
+for s in getPerson listArchive getDead getSlow; do
 	ctl ss-moi acl grant "$I/GOV/MOI/CIVIL-REGISTER/$s" \
 	    "SUBSYSTEM:$I/GOV/MTIT/SSO"
 done
@@ -192,8 +215,11 @@ prefill_ocsp() {
 prefill_ocsp ss-mtit "$P/auth/ss-mtit.pem" "$P/sign/GOV_MTIT.pem"
 prefill_ocsp ss-moi "$P/auth/ss-moi.pem" "$P/sign/GOV_MOI.pem"
 
+prefill_ocsp ss-revoked "$P/test/revoked-auth.pem" "$P/test/revoked-sign.pem"
+
 hk_start ss-mtit "$SSD" -c "$HK_T/ss-mtit/securityserverd.ini"
 hk_start ss-moi "$SSD" -c "$HK_T/ss-moi/securityserverd.ini"
+hk_start ss-revoked "$SSD" -c "$HK_T/ss-revoked/securityserverd.ini"
 
 # --- the provider IS -----------------------------------------------------
 cat >"$HK_T/agency.ini" <<EOF
@@ -267,7 +293,7 @@ expect_fault() {
 	[ "$got" = "$3" ] || hk_fail "$1: faultcode '$got', want '$3': $(head -c 600 "$2")"
 	detail=$(xp "$2" 'string(//*[local-name()="faultDetail"])')
 	[ -n "$detail" ] || hk_fail "$1: no faultDetail"
-	grep -q "$detail" "$HK_T/ss-mtit.log" "$HK_T/ss-moi.log" ||
+	grep -q "$detail" "$HK_T"/ss-*.log ||
 	    hk_fail "$1: detail $detail not logged"
 	hk_log "ok: $1: $3"
 }
@@ -395,5 +421,142 @@ rest_fault "no X-Road-Client" Client.BadRequest \
 rest_fault "SOAP service called as REST" Server.ServerProxy.ServiceType \
     -H "X-Road-Client: $I/GOV/MTIT/SSO" \
     "$CPURL/r1/$I/GOV/MOI/CIVIL-REGISTER/getPerson"
+
+# --- between security servers: a rogue peer (tests/integration/ss_peer) ---
+# ocsp_of CERT OUT: a fresh OCSP response for CERT.
+ocsp_of() {
+	"$OPENSSL" ocsp -issuer "$P/ca/ca.pem" -cert "$1" -no_nonce -noverify \
+	    -url "http://127.0.0.1:$OCSP_PORT" -respout "$2" >/dev/null 2>&1 ||
+	    hk_fail "OCSP for $1"
+}
+ocsp_of "$P/auth/ss-mtit.pem" "$HK_T/o-auth.der"
+ocsp_of "$P/sign/GOV_MTIT.pem" "$HK_T/o-sign.der"
+ocsp_of "$P/sign/GOV_MOI.pem" "$HK_T/o-moisign.der"
+ocsp_of "$P/test/revoked-auth.pem" "$HK_T/o-revauth.der"
+ocsp_of "$P/test/revoked-sign.pem" "$HK_T/o-revsign.der"
+# peer NAME OUT ss_peer-ARGS...: ss_peer against the provider's server proxy.
+peer() {
+	local name=$1 out=$2
+	shift 2
+	"$PEER" -u "https://127.0.0.1:$P_SP/" -c "$P/ca/ca.pem" "$@" \
+	    >"$out" 2>"$HK_T/peer.err"
+}
+AUTH_OK="-a $P/auth/ss-mtit.pem -k $P/auth/ss-mtit.key -o $HK_T/o-auth.der"
+SIGN_OK="-s $P/sign/GOV_MTIT.pem -K $P/sign/GOV_MTIT.key -O $HK_T/o-sign.der"
+soap_req "$HK_T/pr.xml" MTIT/SSO getPerson rogue-1
+
+# The tool itself is right: all pieces genuine, the provider answers.
+peer genuine "$HK_T/pf.xml" $AUTH_OK $SIGN_OK "$HK_T/pr.xml" ||
+    hk_fail "ss_peer: $(cat "$HK_T/peer.err")"
+# (the answer is the signed transport message: multipart, a signature)
+grep -aq 'found>true<' "$HK_T/pf.xml" &&
+    grep -aq '^Content-Type: signature/bdoc-1.0/ts' "$HK_T/pf.xml" ||
+    hk_fail "genuine rogue request refused: $(cat "$HK_T/pf.xml")"
+hk_log "ok: a genuine request from the test peer is answered"
+
+peer tampered "$HK_T/pf.xml" $AUTH_OK $SIGN_OK -t body "$HK_T/pr.xml"
+expect_fault "body changed after signing" "$HK_T/pf.xml" \
+    Server.ServerProxy.InvalidReference
+peer sigvalue "$HK_T/pf.xml" $AUTH_OK $SIGN_OK -t signature "$HK_T/pr.xml"
+expect_fault "signature value changed" "$HK_T/pf.xml" \
+    Server.ServerProxy.InvalidSignatureValue
+peer forged "$HK_T/pf.xml" $AUTH_OK -s "$P/sign/GOV_MOI.pem" \
+    -K "$P/sign/GOV_MOI.key" -O "$HK_T/o-moisign.der" "$HK_T/pr.xml"
+expect_fault "signed by another member" "$HK_T/pf.xml" \
+    Server.ServerProxy.IncorrectCertificate
+peer unknownca "$HK_T/pf.xml" $AUTH_OK -s "$P/test/unknown-sign.pem" \
+    -K "$P/test/unknown-sign.key" "$HK_T/pr.xml"
+expect_fault "signing cert of an unknown CA" "$HK_T/pf.xml" \
+    Server.ServerProxy.InvalidCertPath
+peer signnoocsp "$HK_T/pf.xml" $AUTH_OK -s "$P/sign/GOV_MTIT.pem" \
+    -K "$P/sign/GOV_MTIT.key" "$HK_T/pr.xml"
+expect_fault "signature without OCSP" "$HK_T/pf.xml" \
+    Server.ServerProxy.CertValidation
+peer authnoocsp "$HK_T/pf.xml" -a "$P/auth/ss-mtit.pem" \
+    -k "$P/auth/ss-mtit.key" $SIGN_OK "$HK_T/pr.xml"
+expect_fault "auth cert without OCSP" "$HK_T/pf.xml" \
+    Server.ServerProxy.SslAuthenticationFailed
+soap_req "$HK_T/prr.xml" REVOKED/APP getPerson rogue-2
+peer revoked "$HK_T/pf.xml" -a "$P/test/revoked-auth.pem" \
+    -k "$P/test/revoked-auth.key" -o "$HK_T/o-revauth.der" \
+    -s "$P/test/revoked-sign.pem" -K "$P/test/revoked-sign.key" \
+    -O "$HK_T/o-revsign.der" "$HK_T/prr.xml"
+expect_fault "revoked auth cert" "$HK_T/pf.xml" \
+    Server.ServerProxy.SslAuthenticationFailed
+grep -qi revoked "$HK_T/pf.xml" || hk_fail "revocation not named: $(cat "$HK_T/pf.xml")"
+peer nothosted "$HK_T/pf.xml" $AUTH_OK $SIGN_OK "$HK_T/prr.xml"
+expect_fault "client not hosted by the peer" "$HK_T/pf.xml" \
+    Server.ServerProxy.SslAuthenticationFailed
+# tls_refused SUBJECT-CN WHY: the server proxy refused it in the handshake.
+tls_refused() {
+	grep -q "peer certificate .*CN=$1 rejected" "$HK_T/ss-moi.log" &&
+	    grep -q "TLS client refused: $2" "$HK_T/ss-moi.log"
+}
+if peer mof "$HK_T/pf.xml" -a "$P/auth/ss-mof.pem" -k "$P/auth/ss-mof.key" \
+    $SIGN_OK "$HK_T/pr.xml"; then
+	hk_fail "unregistered auth cert: TLS accepted: $(cat "$HK_T/pf.xml")"
+fi
+tls_refused ss-mof "its certificate is not registered" ||
+    hk_fail "unregistered auth cert: $(tail -3 "$HK_T/ss-moi.log")"
+if peer unknown "$HK_T/pf.xml" -a "$P/test/unknown-auth.pem" \
+    -k "$P/test/unknown-auth.key" $SIGN_OK "$HK_T/pr.xml"; then
+	hk_fail "auth cert of an unknown CA: TLS accepted: $(cat "$HK_T/pf.xml")"
+fi
+grep -q "TLS client refused: .*unable to get local issuer\|TLS client refused: .*untrusted\|TLS client refused: .*issuer" \
+    "$HK_T/ss-moi.log" || hk_fail "unknown CA: $(tail -3 "$HK_T/ss-moi.log")"
+hk_log "ok: TLS refused for an unregistered auth cert and one of an unknown CA"
+
+# --- a consumer that cannot prove its auth cert is valid -----------------
+hk_wait_port "$R_CP"
+soap_req "$HK_T/r.xml" REVOKED/APP getPerson
+code=$(curl -s -o "$HK_T/f.xml" -w '%{http_code}' -H 'Content-Type: text/xml' \
+    --data-binary "@$HK_T/r.xml" "http://127.0.0.1:$R_CP/")
+expect_fault "revoked consumer (no good OCSP of its own)" "$HK_T/f.xml" \
+    Server.ClientProxy.CertValidation
+
+# --- slow, then gone providers -------------------------------------------
+if command -v python3 >/dev/null 2>&1; then
+	hk_start slow python3 -c "
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', $SLOW)); s.listen(8); c = []
+while True: c.append(s.accept()[0])"
+	hk_wait_port "$SLOW"
+	soap_req "$HK_T/r.xml" MTIT/SSO getSlow
+	post "$HK_T/r.xml" "$HK_T/f.xml" >/dev/null
+	expect_fault "service timeout (1 s)" "$HK_T/f.xml" \
+	    Server.ServerProxy.ServiceFailed.IOError
+else
+	hk_log "skipped: service timeout (no python3 for a silent listener)"
+fi
+kill "$(hk_pid agency)"
+while hk_port_open "$AG_PORT"; do sleep 0.1; done
+post "$HK_T/req.xml" "$HK_T/f.xml" >/dev/null
+expect_fault "provider IS down" "$HK_T/f.xml" Server.ServerProxy.NetworkError
+rest_fault "provider IS down" Server.ServerProxy.NetworkError \
+    -H "X-Road-Client: $I/GOV/MTIT/SSO" \
+    "$CPURL/r1/$I/GOV/MOI/CIVIL-REGISTER/persons/persons/400000014"
+kill "$(hk_pid ss-moi)"
+while hk_port_open "$P_SP"; do sleep 0.1; done
+post "$HK_T/req.xml" "$HK_T/f.xml" >/dev/null
+expect_fault "provider's security server down" "$HK_T/f.xml" \
+    Server.ClientProxy.NetworkError
+
+# --- global configuration expires (20 s) without the central server ------
+kill "$(hk_pid central)"
+i=0
+while :; do
+	post "$HK_T/req.xml" "$HK_T/f.xml" >/dev/null
+	[ "$(fault "$HK_T/f.xml")" = Server.ClientProxy.OutdatedGlobalConf ] &&
+	    break
+	i=$((i + 1))
+	[ $i -lt 60 ] || hk_fail "global configuration never expired: $(fault "$HK_T/f.xml")"
+	sleep 1
+done
+expect_fault "expired global configuration" "$HK_T/f.xml" \
+    Server.ClientProxy.OutdatedGlobalConf
+rest_fault "expired global configuration" Server.ClientProxy.OutdatedGlobalConf \
+    -H "X-Road-Client: $I/GOV/MTIT/SSO" \
+    "$CPURL/r1/$I/GOV/MOI/CIVIL-REGISTER/persons/persons/400000014"
 
 hk_pass
