@@ -9,9 +9,15 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "hashchain.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	fuzz_quiet();
+	return 0;
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

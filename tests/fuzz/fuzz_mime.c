@@ -1,6 +1,8 @@
 /*
  * fuzz_mime.c: libFuzzer target for mime_hval_parse and mime_parse
- * (nested once). The first line of the input is the Content-Type.
+ * (nested once). The first line of the input is the Content-Type (an
+ * optional "Content-Type:" prefix and one empty line after it are
+ * skipped, so saved messages work as seeds).
  * Seeds: tests/fuzz/corpus/mime.
  */
 #include "config.h"
@@ -10,9 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "mime.h"
-
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static void
 walk(const void *body, size_t len, const char *ctype, int depth)
@@ -39,27 +40,27 @@ walk(const void *body, size_t len, const char *ctype, int depth)
 }
 
 int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	fuzz_quiet();
+	return 0;
+}
+
+int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
-	const uint8_t		*nl = memchr(data, '\n', len);
+	const uint8_t		*body;
 	char			*ctype;
 	struct mime_hval	*hv;
 	char			 err[MIME_ERR_MAX];
-	size_t			 n;
+	size_t			 blen;
 
-	if (nl == NULL)
+	if (fuzz_ctype_line(data, len, &ctype, &body, &blen) != 0)
 		return 0;
-	n = (size_t)(nl - data);
-	if ((ctype = malloc(n + 1)) == NULL)
-		return 0;
-	memcpy(ctype, data, n);
-	ctype[n] = '\0';
-	if (strlen(ctype) == n) {
-		if (mime_hval_parse(ctype, MIME_HV_CTYPE, &hv, err,
-		    sizeof(err)) == 0)
-			mime_hval_free(hv);
-		walk(nl + 1, len - n - 1, ctype, 0);
-	}
+	if (mime_hval_parse(ctype, MIME_HV_CTYPE, &hv, err,
+	    sizeof(err)) == 0)
+		mime_hval_free(hv);
+	walk(body, blen, ctype, 0);
 	free(ctype);
 	return 0;
 }

@@ -8,9 +8,15 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "fuzz.h"
 #include "soap.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	fuzz_quiet();
+	return 0;
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
