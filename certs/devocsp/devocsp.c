@@ -194,17 +194,20 @@ devocsp_index_find(struct devocsp *dc, const ASN1_INTEGER *serial)
 {
 	BIGNUM		*bn;
 	char		*hex = NULL, **row, **found = NULL;
-	const char	*s;
+	const char	*s, *h;
 	int		 i;
 
 	if ((bn = ASN1_INTEGER_to_BN(serial, NULL)) == NULL ||
 	    (hex = BN_bn2hex(bn)) == NULL)
 		goto done;
+	/* BN_bn2hex writes whole bytes ("09C1..."): compare without zeros. */
+	for (h = hex; *h == '0' && h[1] != '\0'; h++)
+		;
 	for (i = 0; i < sk_OPENSSL_PSTRING_num(dc->dc_db->data); i++) {
 		row = sk_OPENSSL_PSTRING_value(dc->dc_db->data, i);
 		for (s = row[IDX_SERIAL]; *s == '0' && s[1] != '\0'; s++)
 			;
-		if (strcasecmp(s, hex) == 0) {
+		if (strcasecmp(s, h) == 0) {
 			found = row;
 			break;
 		}
