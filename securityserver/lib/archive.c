@@ -777,18 +777,36 @@ archive_verify(const char *path, archive_container_fn fn,
 	}
 	if (asic_zip_read(za, li, ARCHIVE_LINKINGINFO,
 	    ARCHIVE_LINKINGINFO_MAX, NULL, &data, &len, err,
-	    sizeof(err)) == -1) {
+	    sizeof(err)) == -1)
 		problem(ai, pfn, arg, ARCHIVE_LINKINGINFO, "%s", err);
-		goto done;
-	}
-	if (parse_linkinginfo((const char *)data, len, ai, err,
-	    sizeof(err)) == -1) {
+	else if (parse_linkinginfo((const char *)data, len, ai, err,
+	    sizeof(err)) == -1)
 		problem(ai, pfn, arg, ARCHIVE_LINKINGINFO, "%s", err);
-		goto done;
-	}
+	else
+		info_ok = 1;
 	free(data);
 	data = NULL;
-	info_ok = 1;
+	if (!info_ok) {
+		/* The containers can still be checked one by one. */
+		ai->ai_nlinks = 0;
+		for (i = 0; i < li && fn != NULL; i++) {
+			char ename[ARCHIVE_NAME_MAX + 1];
+
+			if ((name = zip_get_name(za, i, ZIP_FL_ENC_RAW)) ==
+			    NULL)
+				continue;
+			(void)strlcpy(ename, name, sizeof(ename));
+			if (asic_zip_read(za, i, ename, ASIC_MAX_TOTAL, NULL,
+			    &data, &len, err, sizeof(err)) == -1) {
+				problem(ai, pfn, arg, ename, "%s", err);
+				continue;
+			}
+			fn(ai->ai_name, ename, data, len, arg);
+			free(data);
+			data = NULL;
+		}
+		goto done;
+	}
 	if (ai->ai_nlinks == 0)
 		problem(ai, pfn, arg, ARCHIVE_LINKINGINFO, "lists no "
 		    "containers");

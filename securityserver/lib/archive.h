@@ -168,10 +168,11 @@ typedef void	(*archive_problem_fn)(const char *archive, const char *where,
  * other entries one to one in order, every linking digest recomputes from
  * the line before and the container's bytes, and the file name (when of
  * the mlog form) carries the last digest. Each container goes to fn (may
- * be NULL), each problem to problem (may be NULL). *out (may be NULL)
- * gets what was read, also on failure when the linkinginfo parsed.
+ * be NULL), each problem to problem (may be NULL); when linkinginfo is
+ * missing or does not parse, the containers still go to fn. *out (may be
+ * NULL) gets what was read, also on failure when the linkinginfo parsed.
  * Returns the number of problems (0: the archive holds together), or -1
- * when nothing could be read.
+ * when the file is not a ZIP or its linkinginfo is unusable.
  */
 int	 archive_verify(const char *path, archive_container_fn fn,
 	    archive_problem_fn problem, void *arg, struct archive_info **out);

@@ -1220,8 +1220,8 @@ msg_read(const struct asic_parts *p, enum asicv_kind hint, struct av_msg *m,
 		}
 	}
 	if (hint != ASICV_UNKNOWN && hint != m->m_kind) {
-		(void)snprintf(err, errlen, "the message is a %s, the "
-		    "container's name says %s", m->m_kind == ASICV_REQUEST ?
+		(void)snprintf(err, errlen, "the message is a %s, expected "
+		    "a %s", m->m_kind == ASICV_REQUEST ?
 		    "request" : "response", hint == ASICV_REQUEST ? "request" :
 		    "response");
 		goto done;

@@ -608,10 +608,7 @@ static unsigned char *
 zip_alter(const unsigned char *zip, size_t len, const char *name,
     const char *find, size_t skip, size_t at, size_t *lenp)
 {
-	zip_source_t	*src, *ns;
-	zip_t		*za;
-	zip_int64_t	 idx;
-	unsigned char	*copy, *data, *out, *hit;
+	unsigned char	*data, *out, *hit;
 	size_t		 dlen, pos;
 
 	data = evtest_zip_entry(zip, len, name, &dlen);
@@ -633,16 +630,33 @@ zip_alter(const unsigned char *zip, size_t len, const char *name,
 		data[pos] ^= 0x20;
 	else
 		data[pos] ^= 0x01;
-	if ((copy = malloc(len)) == NULL)
+	out = evtest_zip_replace(zip, len, name, data, dlen, 0, lenp);
+	free(data);
+	return out;
+}
+
+unsigned char *
+evtest_zip_replace(const unsigned char *zip, size_t len, const char *name,
+    const void *data, size_t dlen, int store, size_t *lenp)
+{
+	zip_source_t	*src, *ns;
+	zip_t		*za;
+	zip_int64_t	 idx;
+	unsigned char	*copy, *dcopy, *out;
+
+	if ((copy = malloc(len)) == NULL || (dcopy = malloc(dlen + 1)) == NULL)
 		die("malloc");
 	memcpy(copy, zip, len);
+	memcpy(dcopy, data, dlen);
 	if ((src = zip_source_buffer_create(copy, len, 1, NULL)) == NULL ||
 	    (za = zip_open_from_source(src, 0, NULL)) == NULL)
 		die("zip open rw");
 	zip_source_keep(src);
 	if ((idx = zip_name_locate(za, name, 0)) < 0 ||
-	    (ns = zip_source_buffer(za, data, dlen, 1)) == NULL ||
-	    zip_file_replace(za, (zip_uint64_t)idx, ns, 0) == -1)
+	    (ns = zip_source_buffer(za, dcopy, dlen, 1)) == NULL ||
+	    zip_file_replace(za, (zip_uint64_t)idx, ns, 0) == -1 ||
+	    (store && zip_set_file_compression(za, (zip_uint64_t)idx,
+	    ZIP_CM_STORE, 0) == -1))
 		die("zip_file_replace");
 	if (zip_close(za) == -1)
 		die("zip_close");

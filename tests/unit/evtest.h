@@ -106,6 +106,10 @@ unsigned char *evtest_zip_alter(const unsigned char *zip, size_t len,
 /* The same flipping the byte at pos of the entry (pos < its length). */
 unsigned char *evtest_zip_alter_at(const unsigned char *zip, size_t len,
 	    const char *name, size_t pos, size_t *lenp);
+/* ZIP zip with entry name's content replaced (stored if store). */
+unsigned char *evtest_zip_replace(const unsigned char *zip, size_t len,
+	    const char *name, const void *data, size_t dlen, int store,
+	    size_t *lenp);
 /* Entry name of ZIP zip (any entry), read whole; *lenp bytes, free(3). */
 unsigned char *evtest_zip_entry(const unsigned char *zip, size_t len,
 	    const char *name, size_t *lenp);
