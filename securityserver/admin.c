@@ -19,6 +19,7 @@
 #include "globalconf.h"
 #include "http.h"
 #include "log.h"
+#include "msglog.h"
 #include "ocsp.h"
 #include "signer.h"
 #include "securityserverd.h"
@@ -77,6 +78,8 @@ admin_health_reasons(struct ssd *sd, struct buf *why)
 		bad++;
 		(void)buf_printf(why, "no signing keys\n");
 	}
+	if (sd->sd_ts != NULL && timestamper_health(sd->sd_ts, why))
+		bad++;
 	if (sd->sd_sc_snap == NULL) {
 		bad++;
 		(void)buf_printf(why, "server configuration not loaded\n");
@@ -161,6 +164,8 @@ metrics(struct evhttp_request *req, void *arg)
 	    missing, signer_sign_count(sd->sd_signer), st->st_requests,
 	    st->st_requests_ok, st->st_served, st->st_served_ok,
 	    st->st_faults);
+	if (sd->sd_ts != NULL)
+		timestamper_metrics(sd->sd_ts, b);
 	http_reply(req, HTTP_OK, "text/plain; version=0.0.4", buf_data(b),
 	    buf_len(b));
 	buf_free(b);

@@ -259,7 +259,7 @@ logged_response(int rc, const char *why, void *arg)
 
 	x->cx_log = NULL;
 	if (rc != 0) {
-		xchg_failf(x, CP, "LoggingFailed", why);
+		xchg_failf(x, CP, MSGLOG_HOOK_FAULT(rc), why);
 		return;
 	}
 	if (x->cx_rest)
@@ -559,7 +559,7 @@ logged_request(int rc, const char *why, void *arg)
 
 	x->cx_log = NULL;
 	if (rc != 0) {
-		xchg_failf(x, CP, "LoggingFailed", why);
+		xchg_failf(x, CP, MSGLOG_HOOK_FAULT(rc), why);
 		return;
 	}
 	cp_send(x);

@@ -191,7 +191,7 @@ logged_response(int rc, const char *why, void *arg)
 
 	x->sx_log = NULL;
 	if (rc != 0) {
-		xchg_failf(x, "LoggingFailed", "%s", why);
+		xchg_failf(x, MSGLOG_HOOK_FAULT(rc), "%s", why);
 		return;
 	}
 	if (x->sx_rest)
@@ -540,7 +540,7 @@ logged_request(int rc, const char *why, void *arg)
 
 	x->sx_log = NULL;
 	if (rc != 0) {
-		xchg_failf(x, "LoggingFailed", "%s", why);
+		xchg_failf(x, MSGLOG_HOOK_FAULT(rc), "%s", why);
 		return;
 	}
 	forward(x);

@@ -210,6 +210,8 @@ ssd_start(struct ssd *sd)
 	}
 	if (confclient_start(sd) == -1)
 		return -1;
+	if (ssd_msglog_start(sd) == -1)
+		return -1;
 	if (ssd_ocsp_start(sd) == -1)
 		return -1;
 	if (proxy_server_start(sd) == -1)
@@ -247,6 +249,7 @@ ssd_free(struct ssd *sd)
 	http_server_free(sd->sd_admin);
 	proxy_client_stop(sd);
 	proxy_server_stop(sd);
+	ssd_msglog_stop(sd);
 	confclient_stop(sd);
 	ssd_ocsp_stop(sd);
 	if (sd->sd_sc_timer != NULL)

@@ -26,6 +26,8 @@ struct certcheck_trust;
 struct http_server;
 struct ocsp_cache;
 struct ocsp_refresher;
+struct msglog;
+struct timestamper;
 struct serverconf;
 struct signer;
 struct confclient;
@@ -72,6 +74,8 @@ struct ssd {
 	struct batchsign	*sd_batch;
 	struct ocsp_cache	*sd_ocsp;	/* this server's own certs */
 	struct ocsp_refresher	*sd_ocsp_refresher;
+	struct msglog		*sd_msglog;	/* message log */
+	struct timestamper	*sd_ts;		/* its batch timestamper */
 	SSL_CTX			*sd_tls_server;	/* server proxy, mutual TLS */
 	struct db		*sd_scdb;
 	struct sc_snap		*sd_sc_snap;
@@ -220,7 +224,15 @@ struct msglog_rec {
 	int			 mr_status;	/* REST response status, else 0 */
 };
 
-/* rc 0: the record is durably written; -1: it is not (LoggingFailed). */
+/*
+ * rc 0: the record is durably written; -1: it is not (LoggingFailed);
+ * MSGLOG_HOOK_TSFAIL: timestamping has failed for longer than the
+ * acceptable period, new exchanges are refused
+ * (LoggingFailed.TimestamperFailed).
+ */
+#define MSGLOG_HOOK_TSFAIL	(-2)
+#define MSGLOG_HOOK_FAULT(rc) ((rc) == MSGLOG_HOOK_TSFAIL ? \
+	"LoggingFailed.TimestamperFailed" : "LoggingFailed")
 typedef void (*msglog_done_fn)(int rc, const char *why, void *arg);
 struct msglog_req;
 
@@ -233,6 +245,9 @@ struct msglog_req *msglog_hook(struct ssd *, const struct msglog_rec *,
 	    msglog_done_fn done, void *arg);
 /* The exchange is gone: done will not run. NULL is fine. */
 void	msglog_cancel(struct msglog_req *);
+/* Open / close the message log and its timestamper. */
+int	ssd_msglog_start(struct ssd *);
+void	ssd_msglog_stop(struct ssd *);
 
 /* proxy_client.c: the member side (client proxy) */
 int	proxy_client_routes(struct ssd *);
