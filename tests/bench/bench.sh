@@ -267,14 +267,13 @@ if want ss; then
 		# Start to healthy: from the exec to the first 200 of /health.
 		t0=$(ms_now)
 		hk_start "$srv" "$SSD" -c "$conf"
-		i=0
-		while [ "$(curl -s -o /dev/null -w '%{http_code}' \
+		while [ "$(curl -s -m 2 -o /dev/null -w '%{http_code}' \
 		    "http://127.0.0.1:$ap/health" 2>/dev/null)" != 200 ]; do
 			kill -0 "$(hk_pid "$srv")" 2>/dev/null ||
 			    hk_fail "$srv exited during start"
-			i=$((i + 1))
-			[ $i -lt 3000 ] || hk_fail "$srv not healthy after 30 s: \
-$(curl -s "http://127.0.0.1:$ap/health")"
+			[ $(($(ms_now) - t0)) -lt 30000 ] ||
+			    hk_fail "$srv not healthy after 30 s: $(curl -s -m 2 \
+			    "http://127.0.0.1:$ap/health")"
 			sleep 0.01
 		done
 		eval "HEALTHY_MS_${srv//-/_}=$(($(ms_now) - t0))"
