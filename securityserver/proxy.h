@@ -46,7 +46,7 @@ struct transport_msg;
 
 /* A fault on its way to the caller. */
 struct proxy_fault {
-	char	pf_code[192];	/* whole code, "Server.ServerProxy.AccessDenied" */
+	char	pf_code[192];	/* "Server.ServerProxy.AccessDenied" */
 	char	pf_msg[512];	/* faultstring / message */
 	char	pf_detail[PROXY_UUID_LEN + 1];	/* faultDetail, "" = new */
 };
@@ -151,6 +151,15 @@ int	proxy_meta_routes(struct ssd *);
 /* proxy_peer.c: connections to other security servers */
 struct proxy_peers;
 struct proxy_peer;
+
+/*
+ * A security server's address in global configuration: "host",
+ * "host:port", "[v6]" or "[v6]:port" (port default PROXY_DEFAULT_PORT; at
+ * most 65535 - PROXY_OCSP_PORT_OFFSET); the host only of letters,
+ * digits, '.', '-', '_' and (in brackets) ':'. Returns 0 or -1.
+ */
+int	proxy_parse_address(const char *addr, char *host, size_t hostlen,
+	    unsigned int *port);
 
 struct proxy_peers *proxy_peers_new(struct ssd *);
 /* Cancels every call in flight (their callbacks do not run). */

@@ -233,11 +233,12 @@ reply_soap(struct cp_xchg *x)
 static void
 reply_rest(struct cp_xchg *x)
 {
-	struct evkeyvalq	*oh = evhttp_request_get_output_headers(x->cx_req);
+	struct evkeyvalq	*oh;
 	const unsigned char	*body;
 	const char		*name, *value, *ctype = NULL;
 	size_t			 i, len;
 
+	oh = evhttp_request_get_output_headers(x->cx_req);
 	for (i = 0; i < rest_resp_nheaders(x->cx_rresp); i++) {
 		if (rest_resp_header_at(x->cx_rresp, i, &name, &value) == -1 ||
 		    rest_header_skipped(name))

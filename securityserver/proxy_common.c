@@ -199,7 +199,8 @@ proxy_in_global_group(void *arg, const struct xrid *group,
 {
 	const struct gc_snap *gs = arg;
 
-	if (gs == NULL || strcmp(group->instance, gconf_instance(gs->gs_gc)) != 0)
+	if (gs == NULL ||
+	    strcmp(group->instance, gconf_instance(gs->gs_gc)) != 0)
 		return 0;
 	return gconf_group_has_member(gs->gs_gc, group->group_code, client);
 }
@@ -210,8 +211,9 @@ proxy_own_ocsp(struct ssd *sd, X509 *cert, const struct gc_snap *gs,
 {
 	char		hex[OCSP_SHA1_HEX_LEN + 1];
 	time_t		tu = 0, now = time(NULL);
-	long long	fresh = gs != NULL ? gconf_ocsp_freshness(gs->gs_gc) : 0;
+	long long	fresh;
 
+	fresh = gs != NULL ? gconf_ocsp_freshness(gs->gs_gc) : 0;
 	*der = NULL;
 	*len = 0;
 	if (fresh <= 0)

@@ -200,9 +200,8 @@ peer_ctx_setup(SSL_CTX *ctx, void *arg)
 	return 0;
 }
 
-/* "host", "host:port", "[v6]" or "[v6]:port"; conservative characters. */
-static int
-parse_address(const char *addr, char *host, size_t hostlen,
+int
+proxy_parse_address(const char *addr, char *host, size_t hostlen,
     unsigned int *port)
 {
 	const char	*p, *end, *colon;
@@ -339,7 +338,8 @@ proxy_peer_get(struct proxy_peers *ps, const struct gc_snap *gs,
 		    "Bad security server identifier in global configuration");
 		return NULL;
 	}
-	if (parse_address(srv->gv_address, host, sizeof(host), &port) == -1) {
+	if (proxy_parse_address(srv->gv_address, host, sizeof(host),
+	    &port) == -1) {
 		proxy_fault_set(f, XR_PREFIX_CLIENTPROXY, "NetworkError",
 		    "Security server %s/%s/%s has no usable address in global "
 		    "configuration", srv->gv_owner_class, srv->gv_owner_code,
@@ -417,8 +417,8 @@ peer_ocsp_accept(struct proxy_peer *pp, const unsigned char *der, size_t len,
 	proxy_certcheck_params(&cp, gs, CERTCHECK_PURPOSE_AUTH);
 	if (certcheck_verify(gs->gs_trust, pp->pp_cert, pp->pp_chain, &co, 1,
 	    &cp, NULL, &ce) == -1) {
-		(void)snprintf(why, whylen, "authentication certificate of %.200s: "
-		    "%.200s", pp->pp_name, ce.ce_msg);
+		(void)snprintf(why, whylen, "authentication certificate of "
+		    "%.200s: %.200s", pp->pp_name, ce.ce_msg);
 		goto done;
 	}
 	ocsp_verify_params_init(&op, cp.cp_now);
@@ -456,12 +456,13 @@ fetch_done(int rc, struct httpc_resp *resp, const char *errmsg, void *arg)
 
 	TAILQ_REMOVE(&pp->pp_peers->ps_fetches, pf, pf_entry);
 	if (rc != 0) {
-		(void)snprintf(why, sizeof(why), "OCSP download from %.200s failed: "
-		    "%.200s", pp->pp_name, errmsg);
+		(void)snprintf(why, sizeof(why), "OCSP download from %.200s "
+		    "failed: %.200s", pp->pp_name, errmsg);
 		goto done;
 	}
 	if (httpc_resp_status(resp) != 200) {
-		(void)snprintf(why, sizeof(why), "OCSP download from %.200s: HTTP "
+		(void)snprintf(why, sizeof(why), "OCSP download from %.200s: "
+		    "HTTP "
 		    "%d", pp->pp_name, httpc_resp_status(resp));
 		goto done;
 	}
@@ -469,8 +470,8 @@ fetch_done(int rc, struct httpc_resp *resp, const char *errmsg, void *arg)
 	if (mime_parse_ctype(buf_data(httpc_resp_body(resp)),
 	    buf_len(httpc_resp_body(resp)), ct, NULL, &mm, merr,
 	    sizeof(merr)) == -1) {
-		(void)snprintf(why, sizeof(why), "OCSP download from %.200s: %.200s",
-		    pp->pp_name, merr);
+		(void)snprintf(why, sizeof(why), "OCSP download from %.200s: "
+		    "%.200s", pp->pp_name, merr);
 		goto done;
 	}
 	der = mime_part_body(mime_part_at(mm, 0), &len);

@@ -102,7 +102,7 @@ struct sp_xchg {
 	/* The provider's answer and what we make of it */
 	struct httpc_resp	*sx_resp;
 	struct soap_parts	*sx_rparts;
-	struct buf		*sx_rmsg;	/* SOAP finished, or REST head */
+	struct buf		*sx_rmsg;	/* SOAP answer or REST head */
 	char			*sx_rmsg_ctype;
 	struct proxy_atts	 sx_ratts;
 	struct transport_out	 sx_out;
@@ -703,8 +703,9 @@ sp_handle(struct evhttp_request *req, void *arg)
 	msg = transport_msg_message(x->sx_tmsg, &len);
 	x->sx_rest = transport_msg_kind(x->sx_tmsg) == TRANSPORT_REST;
 	if (!x->sx_rest) {
-		if (soap_parse(msg, len, transport_msg_message_ctype(x->sx_tmsg),
-		    ps->ps_max_body, SOAP_REQUEST, &x->sx_soap, &err) == -1) {
+		if (soap_parse(msg, len,
+		    transport_msg_message_ctype(x->sx_tmsg), ps->ps_max_body,
+		    SOAP_REQUEST, &x->sx_soap, &err) == -1) {
 			proxy_fault_err(&f, SP, &err);
 			xchg_fail(x, &f);
 			return;

@@ -26,7 +26,7 @@ struct transport_msg {
 	enum transport_kind	 tm_kind;
 	enum transport_dir	 tm_dir;
 	struct mime_multipart	*tm_mm;
-	struct mime_multipart	*tm_att;	/* nested attachments, or NULL */
+	struct mime_multipart	*tm_att;	/* attachments, or NULL */
 	const struct mime_part	*tm_ocsp[TRANSPORT_MAX_OCSP];
 	size_t			 tm_nocsp;
 	const struct mime_part	*tm_msg;
@@ -123,7 +123,8 @@ transport_msg_digests(const struct transport_msg *m, unsigned char **digests,
 		goto fail;
 	for (i = 1; i < cnt; i++) {
 		if (m->tm_kind == TRANSPORT_SOAP)
-			p = mime_part_body(mime_part_at(m->tm_att, i - 1), &len);
+			p = mime_part_body(mime_part_at(m->tm_att, i - 1),
+			    &len);
 		else
 			p = mime_part_body(m->tm_body, &len);
 		if (xr_sha512(p, len, d + i * XR_SHA512_LEN) == -1)
@@ -253,7 +254,8 @@ transport_build(const struct transport_out *o, size_t max, struct buf **out,
 
 	*out = NULL;
 	if ((o->to_kind != TRANSPORT_SOAP && o->to_kind != TRANSPORT_REST) ||
-	    (o->to_dir != TRANSPORT_REQUEST && o->to_dir != TRANSPORT_RESPONSE)) {
+	    (o->to_dir != TRANSPORT_REQUEST &&
+	    o->to_dir != TRANSPORT_RESPONSE)) {
 		seterr(err, errlen, "bad kind or direction");
 		return -1;
 	}
@@ -273,7 +275,8 @@ transport_build(const struct transport_out *o, size_t max, struct buf **out,
 		return -1;
 	}
 	if (o->to_kind == TRANSPORT_SOAP) {
-		if (o->to_msg_ctype != NULL && !soap_ctype_ok(o->to_msg_ctype)) {
+		if (o->to_msg_ctype != NULL &&
+		    !soap_ctype_ok(o->to_msg_ctype)) {
 			seterr(err, errlen, "SOAP part type is not text/xml or "
 			    "application/xop+xml");
 			return -1;
@@ -356,8 +359,8 @@ transport_parse(const void *body, size_t len, const char *content_type,
     enum transport_dir dir, struct transport_msg **out, char *err,
     size_t errlen)
 {
-	struct mime_limits	 lim = { TRANSPORT_MAX_PARTS, MIME_DEF_MAX_HEADERS,
-	    TRANSPORT_MAX_HEADER_BYTES };
+	struct mime_limits	 lim = { TRANSPORT_MAX_PARTS,
+	    MIME_DEF_MAX_HEADERS, TRANSPORT_MAX_HEADER_BYTES };
 	struct mime_limits	 alim = { TRANSPORT_MAX_ATTACHMENTS,
 	    MIME_DEF_MAX_HEADERS, TRANSPORT_MAX_HEADER_BYTES };
 	struct transport_msg	*m = NULL;
@@ -476,8 +479,8 @@ transport_parse(const void *body, size_t len, const char *content_type,
 	else if (dir == TRANSPORT_RESPONSE && strcmp(t, TRANSPORT_CT_XML) == 0)
 		m->tm_fault = p;
 	else {
-		seterr(err, errlen, "unexpected part %.100s where the signature "
-		    "should be", t);
+		seterr(err, errlen, "unexpected part %.100s where the "
+		    "signature should be", t);
 		goto fail;
 	}
 	pb = mime_part_body(p, &plen);

@@ -163,7 +163,8 @@ main(int argc, char *argv[])
 	}
 	if (tamper != NULL && strcmp(tamper, "body") == 0) {
 		/* A digit of the body: still well-formed, no longer signed. */
-		if ((p = (unsigned char *)strstr((char *)msg, "Body")) == NULL ||
+		p = (unsigned char *)strstr((char *)msg, "Body");
+		if (p == NULL ||
 		    (p = (unsigned char *)strpbrk((char *)p, "0123456789")) ==
 		    NULL) {
 			fprintf(stderr, "no digit in the body to change\n");

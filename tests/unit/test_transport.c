@@ -285,8 +285,8 @@ START_TEST(test_soap_attachments)
 	const char *const		 h2[] = { "Content-Type",
 	    "application/octet-stream", "Content-Transfer-Encoding", "binary",
 	    NULL };
-	const unsigned char		 bin[] = { 0, 1, 2, '\r', '\n', '-', '-',
-	    0xff, '\r' };
+	const unsigned char		 bin[] = { 0, 1, 2, '\r', '\n', '-',
+	    '-', 0xff, '\r' };
 	struct transport_attachment	 att[2] = {
 		{ h1, "hello attachment", 16 },
 		{ h2, bin, sizeof(bin) }
@@ -557,7 +557,8 @@ END_TEST
 /* Attachments beyond TRANSPORT_MAX_ATTACHMENTS are refused. */
 START_TEST(test_attachment_bound)
 {
-	struct buf		*b = buf_new(1024 * 1024), *in = buf_new(1024 * 1024);
+	struct buf		*b = buf_new(1024 * 1024);
+	struct buf		*in = buf_new(1024 * 1024);
 	struct transport_msg	*m = NULL;
 	size_t			 i;
 
