@@ -698,6 +698,28 @@ START_TEST(test_catalogues)
 }
 END_TEST
 
+START_TEST(test_manpage)
+{
+	FILE	*f;
+	char	 path[PATH_MAX + 64], missing[1024];
+	char	*text;
+	long	 n;
+
+	find_srcdir();
+	(void)snprintf(path, sizeof(path), "%s/man/hukumati-sso.8", srcdir);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	rewind(f);
+	ck_assert_ptr_nonnull(text = calloc(1, (size_t)n + 1));
+	ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	ck_assert_msg(conf_table_check_manpage(sso_conf_table, text, missing,
+	    sizeof(missing)) == 0, "hukumati-sso.8 lacks: %s", missing);
+	free(text);
+}
+END_TEST
+
 static Suite *
 sso_suite(void)
 {
@@ -710,6 +732,7 @@ sso_suite(void)
 	tcase_add_test(tc, test_dob);
 	tcase_add_test(tc, test_email_names);
 	tcase_add_test(tc, test_civil_register);
+	tcase_add_test(tc, test_manpage);
 	suite_add_tcase(su, tc);
 	tcase_add_checked_fixture(td, setup, teardown);
 	tcase_add_test(td, test_password_policy);
