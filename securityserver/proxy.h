@@ -145,8 +145,53 @@ int	proxy_soap_multipart(const void *soap, size_t len,
 	    size_t natt, size_t max, struct buf **out, char *ctype,
 	    size_t ctypelen);
 
-/* proxy_meta.c: metaservices answered by the client proxy (listClients) */
+/*
+ * proxy_meta.c: metaservices. The client proxy answers listClients; the
+ * server proxy answers, for a provider subsystem, SOAP listMethods,
+ * allowedMethods and getWsdl and REST listMethods, allowedMethods and
+ * getOpenAPI (NOTES 3.4, 6.1).
+ */
 int	proxy_meta_routes(struct ssd *);
+
+struct rest_req;
+struct serverconf;
+struct soap_msg;
+
+/* 1 if service is a metaservice the server proxy answers itself. */
+int	proxy_meta_is_provider(const struct xrid *service, int rest);
+
+/* The answer, before the server proxy adds requestHash and signs. */
+struct proxy_meta_answer {
+	/* SOAP: the response envelope, the request's header copied. */
+	struct buf	*pa_soap;
+	/* getWsdl: the WSDL, sent as an attachment (text/xml). */
+	struct buf	*pa_att;
+	/* REST: status, Content-Type and body. */
+	int		 pa_status;
+	char		 pa_ctype[128];
+	struct buf	*pa_body;
+};
+void	proxy_meta_answer_free(struct proxy_meta_answer *);
+
+struct proxy_meta_call;
+/* ans: the callee's (free with proxy_meta_answer_free); NULL: f says why. */
+typedef void (*proxy_meta_done_fn)(struct proxy_meta_answer *ans,
+	    struct proxy_fault *f, void *arg);
+/*
+ * Answer a provider metaservice for client. sc and gs are borrowed and
+ * must stay until the answer. Returns 0 with *ans set (answered now), 1
+ * when done will run later (a description is being fetched; *callp
+ * identifies the call until then), or -1 with f set. The description of
+ * getWsdl / getOpenAPI is fetched through http (URL) or read (file).
+ */
+int	proxy_meta_provider(struct ssd *, struct httpc_ev *http,
+	    const struct serverconf *sc, struct gc_snap *gs,
+	    const struct xrid *client, const struct xrid *service,
+	    const struct soap_msg *soap, const struct rest_req *rreq,
+	    struct proxy_meta_answer **ans, proxy_meta_done_fn done,
+	    void *arg, struct proxy_meta_call **callp, struct proxy_fault *f);
+/* done will not run. NULL is fine. */
+void	proxy_meta_cancel(struct proxy_meta_call *);
 
 /* proxy_peer.c: connections to other security servers */
 struct proxy_peers;

@@ -107,6 +107,12 @@ struct sp_xchg {
 	struct proxy_atts	 sx_ratts;
 	struct transport_out	 sx_out;
 	struct buf		*sx_transport;
+	/* Metaservices answered here */
+	int			 sx_meta;
+	struct proxy_meta_call	*sx_mcall;
+	struct proxy_meta_answer *sx_mans;
+	const char		*sx_matt_hdrs[3];
+	struct transport_attachment sx_matt;
 	char			 sx_ctype[200];
 	int			 sx_status;
 };
@@ -137,6 +143,8 @@ xchg_free(struct sp_xchg *x)
 	msglog_cancel(x->sx_log);
 	httpc_call_cancel(x->sx_call);
 	batchsign_cancel(x->sx_sign);
+	proxy_meta_cancel(x->sx_mcall);
+	proxy_meta_answer_free(x->sx_mans);
 	ssd_serverconf_release(x->sx_sc);
 	confclient_release(x->sx_gc);
 	transport_msg_free(x->sx_tmsg);
@@ -344,24 +352,18 @@ soap_answer(struct sp_xchg *x, struct proxy_fault *f)
 	return -1;
 }
 
-/* The provider's REST answer: any status passes (NOTES 3.3 cat. 1). */
+/* The REST response head (X-Road headers, request hash) and body. */
 static int
-rest_answer(struct sp_xchg *x, struct proxy_fault *f)
+rest_head(struct sp_xchg *x, int status, const struct rest_header *hdrs,
+    size_t n, const struct buf *b, struct proxy_fault *f)
 {
-	struct rest_header	 hdrs[REST_MAX_HEADERS];
 	struct rest_resp	*rr = NULL;
 	struct xr_err		 err;
-	const struct buf	*b = httpc_resp_body(x->sx_resp);
 	const unsigned char	*head, *body;
 	unsigned char		 bd[XR_SHA512_LEN];
 	char			*hash = NULL;
-	size_t			 n = 0, i, hlen, blen;
+	size_t			 hlen, blen;
 
-	for (i = 0; i < httpc_resp_nheaders(x->sx_resp) &&
-	    n < REST_MAX_HEADERS; i++)
-		if (httpc_resp_header_at(x->sx_resp, i, &hdrs[n].rh_name,
-		    &hdrs[n].rh_value) == 0)
-			n++;
 	head = transport_msg_message(x->sx_tmsg, &hlen);
 	body = transport_msg_body(x->sx_tmsg, &blen);
 	if ((body != NULL && xr_sha512(body, blen, bd) == -1) ||
@@ -370,7 +372,7 @@ rest_answer(struct sp_xchg *x, struct proxy_fault *f)
 		proxy_fault_set(f, SP, XR_E_INTERNAL_ERROR, "digest failed");
 		return -1;
 	}
-	x->sx_status = httpc_resp_status(x->sx_resp);
+	x->sx_status = status;
 	if (rest_resp_new(x->sx_rreq, x->sx_status, NULL, hdrs, n, hash, &rr,
 	    &err) == -1 || rest_resp_serialize(rr, &x->sx_rmsg) == -1) {
 		free(hash);
@@ -383,12 +385,102 @@ rest_answer(struct sp_xchg *x, struct proxy_fault *f)
 	x->sx_out.to_kind = TRANSPORT_REST;
 	x->sx_out.to_msg = buf_data(x->sx_rmsg);
 	x->sx_out.to_msg_len = buf_len(x->sx_rmsg);
-	if (buf_len(b) > 0) {
+	if (b != NULL && buf_len(b) > 0) {
 		x->sx_out.to_has_body = 1;
 		x->sx_out.to_body = buf_data(b);
 		x->sx_out.to_body_len = buf_len(b);
 	}
 	return 0;
+}
+
+/* The provider's REST answer: any status passes (NOTES 3.3 cat. 1). */
+static int
+rest_answer(struct sp_xchg *x, struct proxy_fault *f)
+{
+	struct rest_header	 hdrs[REST_MAX_HEADERS];
+	size_t			 n = 0, i;
+
+	for (i = 0; i < httpc_resp_nheaders(x->sx_resp) &&
+	    n < REST_MAX_HEADERS; i++)
+		if (httpc_resp_header_at(x->sx_resp, i, &hdrs[n].rh_name,
+		    &hdrs[n].rh_value) == 0)
+			n++;
+	return rest_head(x, httpc_resp_status(x->sx_resp), hdrs, n,
+	    httpc_resp_body(x->sx_resp), f);
+}
+
+/* A metaservice answered here: like a provider's answer. */
+static void
+meta_done(struct proxy_meta_answer *a, struct proxy_fault *mf, void *arg)
+{
+	struct sp_xchg		*x = arg;
+	struct proxy_fault	 f;
+	struct rest_header	 h;
+	struct xr_err		 err;
+
+	x->sx_mcall = NULL;
+	if (a == NULL) {
+		f = *mf;
+		xchg_fail(x, &f);
+		return;
+	}
+	x->sx_mans = a;
+	if (x->sx_rest) {
+		h.rh_name = "Content-Type";
+		h.rh_value = a->pa_ctype;
+		if (rest_head(x, a->pa_status, &h, 1, a->pa_body, &f) == -1) {
+			xchg_fail(x, &f);
+			return;
+		}
+		sign_response(x);
+		return;
+	}
+	if (soap_response_finish(x->sx_soap, buf_data(a->pa_soap),
+	    buf_len(a->pa_soap), "text/xml; charset=UTF-8",
+	    x->sx_ps->ps_max_body, &x->sx_rmsg, NULL, &err) == -1) {
+		proxy_fault_err(&f, SP, &err);
+		xchg_fail(x, &f);
+		return;
+	}
+	if ((x->sx_rmsg_ctype = strdup("text/xml; charset=UTF-8")) == NULL) {
+		xchg_failf(x, XR_E_INTERNAL_ERROR, "Out of memory");
+		return;
+	}
+	x->sx_out.to_kind = TRANSPORT_SOAP;
+	x->sx_out.to_msg_ctype = x->sx_rmsg_ctype;
+	x->sx_out.to_msg = buf_data(x->sx_rmsg);
+	x->sx_out.to_msg_len = buf_len(x->sx_rmsg);
+	if (a->pa_att != NULL) {
+		x->sx_matt_hdrs[0] = "Content-Type";
+		x->sx_matt_hdrs[1] = "text/xml; charset=UTF-8";
+		x->sx_matt_hdrs[2] = NULL;
+		x->sx_matt.ta_headers = x->sx_matt_hdrs;
+		x->sx_matt.ta_body = buf_data(a->pa_att);
+		x->sx_matt.ta_len = buf_len(a->pa_att);
+		x->sx_out.to_att = &x->sx_matt;
+		x->sx_out.to_natt = 1;
+	}
+	sign_response(x);
+}
+
+static void
+meta_answer(struct sp_xchg *x)
+{
+	struct proxy_meta_answer	*a = NULL;
+	struct proxy_fault		 f;
+
+	switch (proxy_meta_provider(x->sx_sd, x->sx_ps->ps_is,
+	    x->sx_sc->ss_sc, x->sx_gc, &x->sx_client, &x->sx_service,
+	    x->sx_soap, x->sx_rreq, &a, meta_done, x, &x->sx_mcall, &f)) {
+	case 0:
+		meta_done(a, NULL, x);
+		break;
+	case 1:
+		break;
+	default:
+		xchg_fail(x, &f);
+		break;
+	}
 }
 
 static void
@@ -543,7 +635,10 @@ logged_request(int rc, const char *why, void *arg)
 		xchg_failf(x, MSGLOG_HOOK_FAULT(rc), "%s", why);
 		return;
 	}
-	forward(x);
+	if (x->sx_meta)
+		meta_answer(x);
+	else
+		forward(x);
 }
 
 /* The peer's auth cert: registered, hosts the client, OCSP sent is good. */
@@ -612,6 +707,12 @@ check_request(struct sp_xchg *x, struct proxy_fault *f)
 		return -1;
 	}
 	x->sx_body_logging = pc->c_body_logging;
+	if (proxy_meta_is_provider(&x->sx_service, x->sx_rest)) {
+		/* Answered here; access is checked per described service. */
+		x->sx_meta = 1;
+		return proxy_verify_signed(x->sx_tmsg, x->sx_gc,
+		    &client_member, SP, f);
+	}
 	if ((svc = serverconf_service(x->sx_sc->ss_sc, &x->sx_service)) ==
 	    NULL) {
 		proxy_fault_set(f, SP, "UnknownService", "Unknown service: %s",

@@ -6,7 +6,9 @@
 #
 #   SOAP getPerson and REST GET through both servers (the response valid
 #   against xroad.xsd, header copied, requestHash / X-Road-Request-Hash),
-#   listClients (XML and JSON), and the exact fault of: GET instead of
+#   listClients (XML and JSON), the provider metaservices (SOAP listMethods,
+#   allowedMethods, getWsdl; REST listMethods, allowedMethods, getOpenAPI),
+#   and the exact fault of: GET instead of
 #   POST, malformed SOAP, unknown member on either side, unknown service,
 #   access denied (SOAP and REST path), disabled service, provider down,
 #   service timeout, a forged signature, a tampered body and a revoked or
@@ -182,9 +184,11 @@ ctl ss-mtit client add "$I/GOV/MTIT/PORTAL"
 ctl ss-moi client add "$I/GOV/MOI/CIVIL-REGISTER"
 ctl ss-revoked client add "$I/GOV/REVOKED/APP"
 ctl ss-moi service add "$I/GOV/MOI/CIVIL-REGISTER/getPerson/v1" \
-    --url "http://127.0.0.1:$AG_PORT/soap" --timeout 10
+    --url "http://127.0.0.1:$AG_PORT/soap" --timeout 10 \
+    --description "http://127.0.0.1:$AG_PORT/wsdl"
 ctl ss-moi service add "$I/GOV/MOI/CIVIL-REGISTER/persons" --rest \
-    --url "http://127.0.0.1:$AG_PORT/rest"
+    --url "http://127.0.0.1:$AG_PORT/rest" \
+    --description "http://127.0.0.1:$AG_PORT/openapi"
 ctl ss-moi service add "$I/GOV/MOI/CIVIL-REGISTER/listArchive" \
     --url "http://127.0.0.1:$AG_PORT/soap"
 ctl ss-moi service add "$I/GOV/MOI/CIVIL-REGISTER/getDead" \
@@ -370,6 +374,88 @@ curl -s -H 'Accept: application/json' -o "$HK_T/clients.json" "$CPURL/listClient
     hk_fail "listClients JSON: $(cat "$HK_T/clients.json")"
 hk_log "ok: listClients (XML and JSON)"
 
+# --- provider metaservices, answered by the provider's server proxy -----
+# meta_req FILE CLIENT-SUBSYSTEM SERVICE-CODE BODY-XML
+meta_req() {
+	cat >"$1" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"
+    xmlns:xrd="http://x-road.eu/xsd/xroad.xsd"
+    xmlns:id="http://x-road.eu/xsd/identifiers">
+  <SOAP-ENV:Header>
+    <xrd:client id:objectType="SUBSYSTEM">
+      <id:xRoadInstance>$I</id:xRoadInstance><id:memberClass>GOV</id:memberClass>
+      <id:memberCode>${2%/*}</id:memberCode><id:subsystemCode>${2#*/}</id:subsystemCode>
+    </xrd:client>
+    <xrd:service id:objectType="SERVICE">
+      <id:xRoadInstance>$I</id:xRoadInstance><id:memberClass>GOV</id:memberClass>
+      <id:memberCode>MOI</id:memberCode><id:subsystemCode>CIVIL-REGISTER</id:subsystemCode>
+      <id:serviceCode>$3</id:serviceCode>
+    </xrd:service>
+    <xrd:id>meta-$3</xrd:id>
+    <xrd:protocolVersion>4.0</xrd:protocolVersion>
+  </SOAP-ENV:Header>
+  <SOAP-ENV:Body>$4</SOAP-ENV:Body>
+</SOAP-ENV:Envelope>
+EOF
+}
+# codes FILE: the serviceCodes of a method list, sorted, each + " ".
+codes() {
+	local n i
+	n=$(xp "$1" 'count(//*[local-name()="Body"]//*[local-name()="service"])')
+	for i in $(seq 1 "${n:-0}"); do
+		printf '%s\n' "$(xp "$1" "string((//*[local-name()='Body']//*[local-name()='service'])[$i]/*[local-name()='serviceCode'])")"
+	done | sort | tr '\n' ' '
+}
+meta_req "$HK_T/m.xml" MTIT/SSO listMethods '<xrd:listMethods/>'
+post "$HK_T/m.xml" "$HK_T/mr.xml" >/dev/null
+[ "$(codes "$HK_T/mr.xml")" = "getDead getPerson getSlow listArchive " ] ||
+    hk_fail "listMethods: $(cat "$HK_T/mr.xml")"
+xmllint --noout --nonet --schema "$top_srcdir/tests/data/xsd/soap-xroad.xsd" \
+    "$HK_T/mr.xml" >"$HK_T/valid.out" 2>&1 ||
+    hk_fail "listMethods response invalid: $(cat "$HK_T/valid.out")"
+[ -n "$(xp "$HK_T/mr.xml" 'string(//*[local-name()="requestHash"])')" ] ||
+    hk_fail "listMethods: no requestHash"
+meta_req "$HK_T/m.xml" MTIT/PORTAL allowedMethods '<xrd:allowedMethods/>'
+post "$HK_T/m.xml" "$HK_T/mr.xml" >/dev/null
+[ -z "$(fault "$HK_T/mr.xml")" ] && [ -z "$(codes "$HK_T/mr.xml")" ] ||
+    hk_fail "allowedMethods for PORTAL: $(cat "$HK_T/mr.xml")"
+meta_req "$HK_T/m.xml" MTIT/SSO allowedMethods '<xrd:allowedMethods/>'
+post "$HK_T/m.xml" "$HK_T/mr.xml" >/dev/null
+[ "$(codes "$HK_T/mr.xml")" = "getDead getPerson getSlow listArchive " ] ||
+    hk_fail "allowedMethods for SSO: $(cat "$HK_T/mr.xml")"
+hk_log "ok: listMethods, allowedMethods (SOAP)"
+meta_req "$HK_T/m.xml" MTIT/SSO getWsdl \
+    '<xrd:getWsdl><xrd:serviceCode>getPerson</xrd:serviceCode><xrd:serviceVersion>v1</xrd:serviceVersion></xrd:getWsdl>'
+curl -s -D "$HK_T/w.h" -o "$HK_T/w.mime" -H 'Content-Type: text/xml' \
+    --data-binary "@$HK_T/m.xml" "$CPURL/" || hk_fail "getWsdl"
+grep -qi '^content-type: multipart/related' "$HK_T/w.h" ||
+    hk_fail "getWsdl not multipart: $(cat "$HK_T/w.h" "$HK_T/w.mime")"
+grep -aq 'getWsdlResponse' "$HK_T/w.mime" &&
+    grep -aq 'location="http://example.org/xroad-endpoint"' "$HK_T/w.mime" &&
+    grep -aq 'wsdl:definitions\|<definitions' "$HK_T/w.mime" &&
+    ! grep -aq "127.0.0.1:$AG_PORT/soap" "$HK_T/w.mime" ||
+    hk_fail "getWsdl: $(head -c 2000 "$HK_T/w.mime")"
+meta_req "$HK_T/m.xml" MTIT/PORTAL getWsdl \
+    '<xrd:getWsdl><xrd:serviceCode>getPerson</xrd:serviceCode></xrd:getWsdl>'
+post "$HK_T/m.xml" "$HK_T/f.xml" >/dev/null
+expect_fault "getWsdl without access" "$HK_T/f.xml" Server.ServerProxy.AccessDenied
+hk_log "ok: getWsdl: the WSDL as an attachment, endpoint rewritten"
+curl -s -o "$HK_T/rl.json" -H "X-Road-Client: $I/GOV/MTIT/SSO" \
+    "$CPURL/r1/$I/GOV/MOI/CIVIL-REGISTER/listMethods"
+[ "$(jq -r '.service[0].service_code + " " + .service[0].service_type + " " + .service[0].endpoint_list[0].path' "$HK_T/rl.json")" = \
+    "persons OPENAPI **" ] || hk_fail "REST listMethods: $(cat "$HK_T/rl.json")"
+[ "$(jq '.service | length' "$HK_T/rl.json")" = 1 ] || hk_fail "REST listMethods count"
+curl -s -o "$HK_T/rl.json" -H "X-Road-Client: $I/GOV/MTIT/PORTAL" \
+    "$CPURL/r1/$I/GOV/MOI/CIVIL-REGISTER/allowedMethods"
+[ "$(jq '.service | length' "$HK_T/rl.json")" = 0 ] ||
+    hk_fail "REST allowedMethods for PORTAL: $(cat "$HK_T/rl.json")"
+curl -s -o "$HK_T/oa.json" -H "X-Road-Client: $I/GOV/MTIT/SSO" \
+    "$CPURL/r1/$I/GOV/MOI/CIVIL-REGISTER/getOpenAPI?serviceCode=persons"
+jq -e '.openapi' "$HK_T/oa.json" >/dev/null ||
+    hk_fail "getOpenAPI: $(head -c 500 "$HK_T/oa.json")"
+hk_log "ok: REST listMethods, allowedMethods, getOpenAPI"
+
 # --- faults --------------------------------------------------------------
 curl -s -o "$HK_T/f.xml" "$CPURL/"
 expect_fault "GET" "$HK_T/f.xml" Client.InvalidHttpMethod
@@ -425,6 +511,12 @@ rest_fault "no X-Road-Client" Client.BadRequest \
 rest_fault "SOAP service called as REST" Server.ServerProxy.ServiceType \
     -H "X-Road-Client: $I/GOV/MTIT/SSO" \
     "$CPURL/r1/$I/GOV/MOI/CIVIL-REGISTER/getPerson"
+rest_fault "getOpenAPI without access" Server.ServerProxy.AccessDenied \
+    -H "X-Road-Client: $I/GOV/MTIT/PORTAL" \
+    "$CPURL/r1/$I/GOV/MOI/CIVIL-REGISTER/getOpenAPI?serviceCode=persons"
+rest_fault "getOpenAPI of no service" Client.BadRequest \
+    -H "X-Road-Client: $I/GOV/MTIT/SSO" \
+    "$CPURL/r1/$I/GOV/MOI/CIVIL-REGISTER/getOpenAPI"
 
 # --- between security servers: a rogue peer (tests/integration/ss_peer) ---
 # ocsp_of CERT OUT: a fresh OCSP response for CERT.
