@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -348,6 +349,18 @@ http_server_new(struct event_base *base, const struct http_server_conf *conf)
 	if (http_bound_port(srv->hs_sock, &srv->hs_port) == -1) {
 		log_warn("%s: getsockname", __func__);
 		goto fail;
+	}
+	/*
+	 * Replies leave in more than one write (head, body; TLS records):
+	 * without TCP_NODELAY, Nagle's algorithm and the peer's delayed ACK
+	 * hold the last one back ~40 ms. Accepted sockets inherit it (Linux).
+	 */
+	{
+		int one = 1;
+
+		if (setsockopt(evhttp_bound_socket_get_fd(srv->hs_sock),
+		    IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == -1)
+			log_warn("%s: TCP_NODELAY", __func__);
 	}
 	log_debug("http: listening on %s port %u%s", addr, srv->hs_port,
 	    srv->hs_ssl != NULL ? " (TLS)" : "");
