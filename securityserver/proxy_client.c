@@ -37,6 +37,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <openssl/rand.h>
+#include <openssl/x509v3.h>
 
 #include "buf.h"
 #include "compat.h"
@@ -92,9 +93,8 @@ struct cp_xchg {
 	struct buf		*cx_rhead;
 	/* What goes out */
 	struct proxy_atts	 cx_atts;
-	unsigned char		*cx_auth_ocsp;
-	size_t			 cx_auth_ocsp_len;
-	struct xsig_der		 cx_auth_xd;
+	struct xsig_der		 cx_auth_ocsp[TRANSPORT_MAX_OCSP];
+	size_t			 cx_nauth_ocsp;
 	struct transport_out	 cx_out;
 	struct buf		*cx_transport;
 	char			 cx_ctype[200];
@@ -146,6 +146,8 @@ xchg_new(struct proxy_client *pc, struct evhttp_request *req, int rest)
 static void
 xchg_free(struct cp_xchg *x)
 {
+	size_t	i;
+
 	TAILQ_REMOVE(&x->cx_pc->pc_xchgs, x, cx_entry);
 	batchsign_cancel(x->cx_sign);
 	msglog_cancel(x->cx_log);
@@ -161,7 +163,8 @@ xchg_free(struct cp_xchg *x)
 	rest_req_free(x->cx_rreq);
 	buf_free(x->cx_rhead);
 	proxy_atts_free(&x->cx_atts);
-	free(x->cx_auth_ocsp);
+	for (i = 0; i < x->cx_nauth_ocsp; i++)
+		free((void *)x->cx_auth_ocsp[i].xd_der);
 	buf_free(x->cx_transport);
 	transport_msg_free(x->cx_tmsg);
 	httpc_resp_free(x->cx_resp);
@@ -675,6 +678,41 @@ find_targets(struct cp_xchg *x, const struct xrid *provider,
 	return 0;
 }
 
+/*
+ * The OCSP responses of our auth cert chain for the transport message:
+ * the leaf's must be cached and fresh; those of intermediate CAs go
+ * along when the cache has them (a peer's check wants one for each cert
+ * below its trust anchor).
+ */
+static int
+auth_ocsp(struct cp_xchg *x, char *err, size_t errlen)
+{
+	struct ssd	*sd = x->cx_sd;
+	unsigned char	*der;
+	size_t		 len;
+	char		 ignored[256];
+	int		 i;
+
+	if (proxy_own_ocsp(sd, sd->sd_auth_cert, x->cx_gc, &der, &len, err,
+	    errlen) == -1)
+		return -1;
+	x->cx_auth_ocsp[0].xd_der = der;
+	x->cx_auth_ocsp[0].xd_len = len;
+	x->cx_nauth_ocsp = 1;
+	for (i = 0; i < sk_X509_num(sd->sd_auth_chain) &&
+	    x->cx_nauth_ocsp < TRANSPORT_MAX_OCSP; i++) {
+		X509 *c = sk_X509_value(sd->sd_auth_chain, i);
+
+		if (X509_check_issued(c, c) == X509_V_OK ||
+		    proxy_own_ocsp(sd, c, x->cx_gc, &der, &len, ignored,
+		    sizeof(ignored)) == -1)
+			continue;
+		x->cx_auth_ocsp[x->cx_nauth_ocsp].xd_der = der;
+		x->cx_auth_ocsp[x->cx_nauth_ocsp++].xd_len = len;
+	}
+	return 0;
+}
+
 /* Everything both protocols check before signing; then sign. */
 static void
 cp_start(struct cp_xchg *x, const struct xrid *security_server)
@@ -722,18 +760,15 @@ cp_start(struct cp_xchg *x, const struct xrid *security_server)
 		xchg_fail(x, &f);
 		return;
 	}
-	if (proxy_own_ocsp(sd, sd->sd_auth_cert, x->cx_gc, &x->cx_auth_ocsp,
-	    &x->cx_auth_ocsp_len, err, sizeof(err)) == -1) {
+	if (auth_ocsp(x, err, sizeof(err)) == -1) {
 		proxy_fault_set(&f, CP, "CertValidation", "This security "
 		    "server cannot prove its authentication certificate is "
 		    "valid: %s", err);
 		xchg_fail(x, &f);
 		return;
 	}
-	x->cx_auth_xd.xd_der = x->cx_auth_ocsp;
-	x->cx_auth_xd.xd_len = x->cx_auth_ocsp_len;
-	x->cx_out.to_ocsp = &x->cx_auth_xd;
-	x->cx_out.to_nocsp = 1;
+	x->cx_out.to_ocsp = x->cx_auth_ocsp;
+	x->cx_out.to_nocsp = x->cx_nauth_ocsp;
 	x->cx_out.to_dir = TRANSPORT_REQUEST;
 	if (transport_out_digests(&x->cx_out, &d, &n) == -1) {
 		xchg_failf(x, CP, XR_E_INTERNAL_ERROR, "digest failed");

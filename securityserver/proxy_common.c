@@ -241,12 +241,25 @@ proxy_own_ocsp(struct ssd *sd, X509 *cert, const struct gc_snap *gs,
 
 struct proxy_signctx {
 	struct ssd	*sc_sd;
-	unsigned char	*sc_der;	/* the OCSP response of this batch */
-	size_t		 sc_len;
-	struct xsig_der	 sc_xd;
+	/* The OCSP responses of this batch's signing cert and its chain. */
+	struct xsig_der	 sc_xd[XSIG_MAX_OCSP];
+	size_t		 sc_n;
 };
 
-/* batchsign asks once per batch for the signing cert's OCSP response. */
+static void
+signctx_clear(struct proxy_signctx *sc)
+{
+	size_t i;
+
+	for (i = 0; i < sc->sc_n; i++)
+		free((void *)sc->sc_xd[i].xd_der);
+	sc->sc_n = 0;
+}
+
+/*
+ * batchsign asks once per batch: the signing cert's OCSP response (must
+ * be fresh) and those of its intermediate CAs that the cache holds.
+ */
 static int
 sign_ocsp_fn(const char *key_id, const struct xsig_der **ocsp, size_t *nocsp,
     void *arg)
@@ -254,27 +267,38 @@ sign_ocsp_fn(const char *key_id, const struct xsig_der **ocsp, size_t *nocsp,
 	struct proxy_signctx	*sc = arg;
 	struct ssd		*sd = sc->sc_sd;
 	struct gc_snap		*gs;
+	STACK_OF(X509)		*chain;
 	X509			*cert;
+	unsigned char		*der;
+	size_t			 len;
 	char			 err[256];
-	int			 rc;
+	int			 i, rc = -1;
 
-	free(sc->sc_der);
-	sc->sc_der = NULL;
+	signctx_clear(sc);
 	if ((cert = signer_cert(sd->sd_signer, key_id)) == NULL)
 		return -1;
 	gs = confclient_acquire(sd);
-	rc = proxy_own_ocsp(sd, cert, gs, &sc->sc_der, &sc->sc_len, err,
-	    sizeof(err));
-	confclient_release(gs);
-	if (rc == -1) {
+	if (proxy_own_ocsp(sd, cert, gs, &der, &len, err, sizeof(err)) ==
+	    -1) {
 		log_warnx("signing for %s: %s", key_id, err);
-		return -1;
+		goto done;
 	}
-	sc->sc_xd.xd_der = sc->sc_der;
-	sc->sc_xd.xd_len = sc->sc_len;
-	*ocsp = &sc->sc_xd;
-	*nocsp = 1;
-	return 0;
+	sc->sc_xd[sc->sc_n].xd_der = der;
+	sc->sc_xd[sc->sc_n++].xd_len = len;
+	chain = signer_chain(sd->sd_signer, key_id);
+	for (i = 0; i < sk_X509_num(chain) && sc->sc_n < XSIG_MAX_OCSP; i++) {
+		if (proxy_own_ocsp(sd, sk_X509_value(chain, i), gs, &der, &len,
+		    err, sizeof(err)) == -1)
+			continue;
+		sc->sc_xd[sc->sc_n].xd_der = der;
+		sc->sc_xd[sc->sc_n++].xd_len = len;
+	}
+	*ocsp = sc->sc_xd;
+	*nocsp = sc->sc_n;
+	rc = 0;
+ done:
+	confclient_release(gs);
+	return rc;
 }
 
 struct proxy_signctx *
@@ -301,7 +325,7 @@ proxy_sign_stop(struct ssd *sd, struct proxy_signctx *sc)
 	batchsign_free(sd->sd_batch);
 	sd->sd_batch = NULL;
 	if (sc != NULL) {
-		free(sc->sc_der);
+		signctx_clear(sc);
 		free(sc);
 	}
 }

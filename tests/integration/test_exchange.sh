@@ -6,7 +6,9 @@
 #
 #   SOAP getPerson and REST GET through both servers (the response valid
 #   against xroad.xsd, header copied, requestHash / X-Road-Request-Hash),
-#   listClients (XML and JSON), the provider metaservices (SOAP listMethods,
+#   40 concurrent requests, SOAP with attachments both ways (a Python
+#   provider stub), listClients (XML and JSON), the provider metaservices
+#   (SOAP listMethods,
 #   allowedMethods, getWsdl; REST listMethods, allowedMethods, getOpenAPI),
 #   and the exact fault of: GET instead of
 #   POST, malformed SOAP, unknown member on either side, unknown service,
@@ -65,7 +67,8 @@ take() {
 
 P=$HK_T/pki
 hk_pki "$P"
-for v in OCSP_PORT CS_PORT AG_PORT C_CP C_AD P_CP P_AD R_CP R_AD DEAD SLOW; do
+for v in OCSP_PORT CS_PORT AG_PORT C_CP C_AD P_CP P_AD R_CP R_AD DEAD SLOW \
+    ECHO; do
 	take "$v"
 done
 for v in C_SP P_SP R_SP; do
@@ -195,7 +198,9 @@ ctl ss-moi service add "$I/GOV/MOI/CIVIL-REGISTER/getDead" \
     --url "http://127.0.0.1:$DEAD/soap"
 ctl ss-moi service add "$I/GOV/MOI/CIVIL-REGISTER/getSlow" \
     --url "http://127.0.0.1:$SLOW/soap" --timeout 1
-for s in getPerson listArchive getDead getSlow; do
+ctl ss-moi service add "$I/GOV/MOI/CIVIL-REGISTER/echo" \
+    --url "http://127.0.0.1:$ECHO/"
+for s in getPerson listArchive getDead getSlow echo; do
 	ctl ss-moi acl grant "$I/GOV/MOI/CIVIL-REGISTER/$s" \
 	    "SUBSYSTEM:$I/GOV/MTIT/SSO"
 done
@@ -337,6 +342,18 @@ n=$(grep -c 'fetching http://127.0.0.1:'$((P_SP + 77)) "$HK_T/ss-mtit.log")
 [ "$n" = 1 ] || hk_fail "peer OCSP fetched $n times, want 1"
 hk_log "ok: second call: no second OCSP download of the peer's auth cert"
 
+# Many at once: batch signing, pooled connections, no mix-up of answers.
+seq 1 40 | xargs -P 20 -I{} sh -c '
+	sed "s/<xrd:id>soap-1</<xrd:id>burst-{}</" "$1/req.xml" >"$1/b{}.xml"
+	curl -s -H "Content-Type: text/xml" --data-binary "@$1/b{}.xml" \
+	    "$2/" >"$1/b{}.out"' sh "$HK_T" "$CPURL"
+for i in $(seq 1 40); do
+	[ "$(xp "$HK_T/b$i.out" 'string(//*[local-name()="Header"]/*[local-name()="id"])')" = "burst-$i" ] &&
+	    [ "$(xp "$HK_T/b$i.out" 'string(//*[local-name()="found"])')" = true ] ||
+	    hk_fail "burst request $i: $(head -c 400 "$HK_T/b$i.out")"
+done
+hk_log "ok: 40 requests, 20 at a time, each got its own answer"
+
 # --- REST GET through both servers ---------------------------------------
 curl -s -D "$HK_T/rest.h" -o "$HK_T/rest.json" -H "X-Road-Client: $I/GOV/MTIT/SSO" \
     -H 'X-Road-Id: rest-1' \
@@ -374,6 +391,52 @@ curl -s -H 'Accept: application/json' -o "$HK_T/clients.json" "$CPURL/listClient
     hk_fail "listClients JSON: $(cat "$HK_T/clients.json")"
 hk_log "ok: listClients (XML and JSON)"
 
+# --- SOAP with attachments, both ways (a Python provider stub) -----------
+if command -v python3 >/dev/null 2>&1; then
+	mkdir -p "$HK_T/echo"
+	hk_start echo python3 "$top_srcdir/tests/integration/echo_provider.py" \
+	    "$ECHO" "$HK_T/echo"
+	hk_wait_port "$ECHO"
+	soap_req "$HK_T/e.xml" MTIT/SSO echo att-1
+	head -c 3000 /dev/urandom >"$HK_T/bin"
+	{
+		printf -- '--MIMEB\r\nContent-Type: text/xml; charset=UTF-8\r\n'
+		printf 'Content-Transfer-Encoding: 8bit\r\n\r\n'
+		cat "$HK_T/e.xml"
+		printf '\r\n--MIMEB\r\nContent-Type: text/plain\r\n'
+		printf 'Content-ID: <a1@test>\r\n\r\nhello attachment'
+		printf '\r\n--MIMEB\r\nContent-Type: application/octet-stream\r\n'
+		printf 'Content-ID: <bin@test>\r\n\r\n'
+		cat "$HK_T/bin"
+		printf '\r\n--MIMEB--\r\n'
+	} >"$HK_T/e.mime"
+	curl -s -D "$HK_T/e.h" -o "$HK_T/e.out" \
+	    -H 'Content-Type: multipart/related; type="text/xml"; boundary=MIMEB' \
+	    --data-binary "@$HK_T/e.mime" "$CPURL/" || hk_fail "attachments"
+	[ "$(cat "$HK_T/echo/att-0" 2>/dev/null)" = "hello attachment" ] &&
+	    cmp -s "$HK_T/bin" "$HK_T/echo/att-1" ||
+	    hk_fail "attachments did not reach the provider: $(head -c 600 "$HK_T/e.out")"
+	python3 - "$HK_T/e.h" "$HK_T/e.out" "$HK_T/bin" <<'EOF' ||
+import email, email.policy, sys
+ct = [l.split(":", 1)[1].strip() for l in open(sys.argv[1])
+      if l.lower().startswith("content-type:")][-1]
+m = email.message_from_bytes(b"Content-Type: " + ct.encode() + b"\r\n\r\n" +
+                             open(sys.argv[2], "rb").read(),
+                             policy=email.policy.HTTP)
+p = list(m.iter_parts())
+assert m.get_content_type() == "multipart/related", ct
+assert b"<cr:count>2</cr:count>" in p[0].get_payload(decode=True)
+assert b"requestHash" in p[0].get_payload(decode=True)
+assert p[1].get_payload(decode=True) == b"hello attachment"
+assert p[1]["Content-ID"] == "<a1@test>"
+assert p[2].get_payload(decode=True) == open(sys.argv[3], "rb").read()
+EOF
+	    hk_fail "attachments did not come back: $(head -c 600 "$HK_T/e.out")"
+	hk_log "ok: SOAP with attachments to the provider and back, bytes intact"
+else
+	hk_log "skipped: attachments (no python3 for the provider stub)"
+fi
+
 # --- provider metaservices, answered by the provider's server proxy -----
 # meta_req FILE CLIENT-SUBSYSTEM SERVICE-CODE BODY-XML
 meta_req() {
@@ -409,7 +472,7 @@ codes() {
 }
 meta_req "$HK_T/m.xml" MTIT/SSO listMethods '<xrd:listMethods/>'
 post "$HK_T/m.xml" "$HK_T/mr.xml" >/dev/null
-[ "$(codes "$HK_T/mr.xml")" = "getDead getPerson getSlow listArchive " ] ||
+[ "$(codes "$HK_T/mr.xml")" = "echo getDead getPerson getSlow listArchive " ] ||
     hk_fail "listMethods: $(cat "$HK_T/mr.xml")"
 xmllint --noout --nonet --schema "$top_srcdir/tests/data/xsd/soap-xroad.xsd" \
     "$HK_T/mr.xml" >"$HK_T/valid.out" 2>&1 ||
@@ -422,7 +485,7 @@ post "$HK_T/m.xml" "$HK_T/mr.xml" >/dev/null
     hk_fail "allowedMethods for PORTAL: $(cat "$HK_T/mr.xml")"
 meta_req "$HK_T/m.xml" MTIT/SSO allowedMethods '<xrd:allowedMethods/>'
 post "$HK_T/m.xml" "$HK_T/mr.xml" >/dev/null
-[ "$(codes "$HK_T/mr.xml")" = "getDead getPerson getSlow listArchive " ] ||
+[ "$(codes "$HK_T/mr.xml")" = "echo getDead getPerson getSlow listArchive " ] ||
     hk_fail "allowedMethods for SSO: $(cat "$HK_T/mr.xml")"
 hk_log "ok: listMethods, allowedMethods (SOAP)"
 meta_req "$HK_T/m.xml" MTIT/SSO getWsdl \
