@@ -5,6 +5,10 @@
 # survives a restart; the demo accounts of conf/demo/demo-users.json are
 # imported at every start (existing accounts are left alone).
 #
+# OpenID Connect: issuer http://127.0.0.1:8001 with the sandbox clients
+# demo-rp (public, PKCE) and demo-rp-confidential (secret in
+# demo-users.json), both redirecting to http://127.0.0.1:9999/callback.
+#
 # The civil register is asked through ss-mtit's client proxy (8100) when
 # the security servers are built; otherwise directly (8210), so the SSO
 # can be tried on its own.
@@ -45,6 +49,16 @@ gateway = demo
 
 [demo]
 enabled = yes
+
+# OpenID Connect sandbox clients (conf/demo/demo-users.json "clients").
+[client demo-rp]
+name = Demo relying party (public client, PKCE)
+redirect-uris = http://127.0.0.1:9999/callback
+
+[client demo-rp-confidential]
+name = Demo relying party (confidential client)
+redirect-uris = http://127.0.0.1:9999/callback
+secret = demo-rp-confidential-secret-2026
 EOC
 }
 
@@ -66,5 +80,6 @@ demo_hint_sso() {
 	echo "SSO (register, log in, officer console; accounts and passwords in conf/demo/demo-users.json):"
 	echo "  http://127.0.0.1:8001/  (Arabic; ?lang=en for English)  citizen 400000014 / 'olive tree 1985', officer officer.moi / 'interior desk 2026'"
 	echo "  SMS codes: curl -s 'http://127.0.0.1:8001/dev/sms?phone=%2B970599000001'"
+	echo "  OpenID Connect: http://127.0.0.1:8001/.well-known/openid-configuration (clients demo-rp, demo-rp-confidential; redirect http://127.0.0.1:9999/callback)"
 	echo
 }

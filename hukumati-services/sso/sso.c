@@ -41,6 +41,7 @@
 static const char *const sso_log_levels[] = { "warn", "info", "debug",
     NULL };
 static const char *const sso_sms_gateways[] = { "demo", "http", NULL };
+static const char *const sso_jws_algs[] = { "RS256", "ES256", NULL };
 
 const struct conf_option sso_conf_table[] = {
 	{ "sso", "data-dir", CONF_PATH, NULL, 0, 0, NULL, CONF_REQUIRED,
@@ -117,6 +118,30 @@ const struct conf_option sso_conf_table[] = {
 	    "production)" },
 	{ "log", "level", CONF_ENUM, "info", 0, 0, sso_log_levels, 0,
 	    "logging verbosity (warn, info, debug)" },
+	{ "oidc", "rsa-key", CONF_PATH, NULL, 0, 0, NULL, 0,
+	    "RS256 signing key, PEM (default: data-dir/oidc-rs256.pem, "
+	    "made at the first start)" },
+	{ "oidc", "ec-key", CONF_PATH, NULL, 0, 0, NULL, 0,
+	    "ES256 signing key, PEM (default: data-dir/oidc-es256.pem)" },
+	{ "oidc", "previous-keys", CONF_STRING, NULL, 0, 0, NULL, 0,
+	    "keys still published in the JWKS during a rollover, "
+	    "space-separated PEM paths" },
+	{ "oidc", "code-lifetime", CONF_DURATION, "60s", 10, 600, NULL, 0,
+	    "lifetime of an authorization code" },
+	{ "oidc", "id-token-lifetime", CONF_DURATION, "5m", 60, 3600, NULL, 0,
+	    "lifetime of an ID token" },
+	{ "oidc", "access-token-lifetime", CONF_DURATION, "10m", 60, 86400,
+	    NULL, 0, "lifetime of an access token" },
+	{ "client *", "redirect-uris", CONF_STRING, NULL, 0, 0, NULL,
+	    CONF_REQUIRED, "exact redirect URIs of the client, "
+	    "space-separated" },
+	{ "client *", "secret", CONF_STRING, NULL, 0, 0, NULL, CONF_SECRET,
+	    "client secret (confidential client); unset: a public client, "
+	    "which must use PKCE" },
+	{ "client *", "id-token-alg", CONF_ENUM, "RS256", 0, 0, sso_jws_algs,
+	    0, "ID token signature algorithm (RS256 or ES256)" },
+	{ "client *", "name", CONF_STRING, NULL, 0, 0, NULL, 0,
+	    "display name of the client" },
 	CONF_OPTION_END
 };
 
@@ -187,7 +212,34 @@ const char *const sso_migrations[] = {
 	"  ip TEXT,"
 	"  details TEXT NOT NULL"
 	") STRICT;"
-	"CREATE INDEX audit_account ON audit (account_id);"
+	"CREATE INDEX audit_account ON audit (account_id);",
+	/* 2: OpenID Connect codes and access tokens (hashes only). */
+	"CREATE TABLE oidc_code ("
+	"  code_hash BLOB PRIMARY KEY NOT NULL,"
+	"  client_id TEXT NOT NULL,"
+	"  redirect_uri TEXT NOT NULL,"
+	"  account_id INTEGER NOT NULL REFERENCES account (id),"
+	"  scope TEXT NOT NULL,"
+	"  nonce TEXT,"
+	"  code_challenge TEXT,"
+	"  auth_time INTEGER NOT NULL,"
+	"  acr TEXT NOT NULL,"
+	"  amr TEXT NOT NULL,"
+	"  sid TEXT NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  used INTEGER NOT NULL DEFAULT 0"
+	") STRICT;"
+	"CREATE TABLE oidc_token ("
+	"  token_hash BLOB PRIMARY KEY NOT NULL,"
+	"  client_id TEXT NOT NULL,"
+	"  account_id INTEGER NOT NULL REFERENCES account (id),"
+	"  scope TEXT NOT NULL,"
+	"  code_hash BLOB,"
+	"  expires_at INTEGER NOT NULL,"
+	"  revoked INTEGER NOT NULL DEFAULT 0"
+	") STRICT;"
+	"CREATE INDEX oidc_token_code ON oidc_token (code_hash);"
 };
 const size_t sso_nmigrations = sizeof(sso_migrations) /
     sizeof(sso_migrations[0]);
@@ -293,6 +345,11 @@ sso_policy(struct sso *s, char *err, size_t errlen)
 		    "shorter than idle", conf_name(conf));
 		return -1;
 	}
+	s->s_code_lifetime = conf_get_duration(conf, "oidc", "code-lifetime");
+	s->s_id_token_lifetime = conf_get_duration(conf, "oidc",
+	    "id-token-lifetime");
+	s->s_access_token_lifetime = conf_get_duration(conf, "oidc",
+	    "access-token-lifetime");
 	p = conf_get_str(conf, "xroad", "civil-register-service");
 	if (strlcpy(s->s_cr_service, p, sizeof(s->s_cr_service)) >=
 	    sizeof(s->s_cr_service))
@@ -371,7 +428,9 @@ sso_new(const struct conf *conf, struct event_base *base, struct sso **out,
 		set_err(err, errlen, "%s: [xroad] %s", conf_name(conf), xerr);
 		goto fail;
 	}
-	if (sms_gw_new(s, &s->s_sms, err, errlen) == -1)
+	if (sms_gw_new(s, &s->s_sms, err, errlen) == -1 ||
+	    sso_oidc_check_clients(s, err, errlen) == -1 ||
+	    sso_oidc_keys(s, 0, err, errlen) == -1)
 		goto fail;
 	*out = s;
 	return 0;
@@ -409,6 +468,7 @@ sso_free(struct sso *s)
 		return;
 	if (s->s_purge_ev != NULL)
 		event_free(s->s_purge_ev);
+	sso_oidc_free(s);
 	http_server_free(s->s_http);
 	xrc_free(s->s_xrc);
 	sms_gw_free(s->s_sms);
@@ -451,6 +511,20 @@ sso_open_db(struct sso *s)
 	sc.sc_clock_arg = s->s_clock_arg;
 	if ((s->s_sessions = sess_store_new(s->s_db, &sc)) == NULL)
 		return -1;
+	return 0;
+}
+
+int
+sso_start(struct sso *s)
+{
+	char	 err[1024];
+
+	if (sso_open_db(s) == -1)
+		return -1;
+	if (sso_oidc_keys(s, 1, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return -1;
+	}
 	return 0;
 }
 
@@ -749,6 +823,13 @@ sso_listen(struct sso *s)
 		{ EVHTTP_REQ_POST, "/officer/activate", sso_officer_activate },
 		{ EVHTTP_REQ_GET, "/static/sso.css", sso_css },
 		{ EVHTTP_REQ_GET, "/health", sso_health },
+		{ EVHTTP_REQ_GET, "/.well-known/openid-configuration",
+		    sso_oidc_discovery },
+		{ EVHTTP_REQ_GET, "/jwks", sso_oidc_jwks },
+		{ EVHTTP_REQ_GET, "/authorize", sso_oidc_authorize },
+		{ EVHTTP_REQ_POST, "/token", sso_oidc_token },
+		{ EVHTTP_REQ_GET | EVHTTP_REQ_POST, "/userinfo",
+		    sso_oidc_userinfo },
 	};
 	size_t			 i;
 

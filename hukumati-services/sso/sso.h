@@ -16,6 +16,7 @@
  *	sso_register.c	GET/POST /register
  *	sso_login.c	/login, /login/code, /account, /logout
  *	sso_officer.c	the officer console (in-person activation)
+ *	sso_oidc.c	the OpenID Connect provider
  *	sso_main.c	hukumati-sso; sso_ctl.c hukumati-ssoctl
  *
  * Everything runs on one libevent loop; the one call that waits on the
@@ -75,11 +76,16 @@ struct xrc_call;
 #define SSO_EV_ACTIVATE		"ACTIVATE_ACCOUNT"
 #define SSO_EV_ACTIVATE_ERROR	"ACTIVATE_ACCOUNT_ERROR"
 #define SSO_EV_ADMIN_CREATE	"ADMIN_CREATE_USER"
+#define SSO_EV_CODE_TO_TOKEN	"CODE_TO_TOKEN"
+#define SSO_EV_CODE_TO_TOKEN_ERROR "CODE_TO_TOKEN_ERROR"
+
+#define SSO_PREV_KEYS_MAX	4
 
 /* Lockout steps. */
 #define SSO_STEP_PASSWORD	"password"
 #define SSO_STEP_CODE		"code"
 
+struct jose_key;
 struct sso_pwlist;
 struct sms_gw;
 
@@ -114,6 +120,14 @@ struct sso {
 	int			 s_min_age;
 	char			 s_cr_service[512];
 	char			 s_public_url[512];
+	/* OpenID Connect. */
+	struct jose_key		*s_rs256;
+	struct jose_key		*s_es256;
+	struct jose_key		*s_prev[SSO_PREV_KEYS_MAX];
+	size_t			 s_nprev;
+	int64_t			 s_code_lifetime;
+	int64_t			 s_id_token_lifetime;
+	int64_t			 s_access_token_lifetime;
 };
 
 /* One request with its language, session and logged-in account. */
@@ -167,6 +181,8 @@ int		 sso_new_ctl(const struct conf *, struct sso **out, char *err,
 void		 sso_free(struct sso *);
 /* Create data-dir (0700), open and migrate the database. 0 or -1. */
 int		 sso_open_db(struct sso *);
+/* The daemon's start: sso_open_db and the OIDC signing keys. 0 or -1. */
+int		 sso_start(struct sso *);
 /* Listen and route. 0 or -1. */
 int		 sso_listen(struct sso *);
 uint16_t	 sso_port(const struct sso *);
@@ -378,6 +394,23 @@ void		 sms_gw_free(struct sms_gw *);
 /* Send text to phone (E.164). 0, or -1 if it could not be handed over. */
 int		 sms_send(struct sso *, const char *phone, const char *text);
 void		 sso_dev_sms(struct evhttp_request *, void *arg);
+
+/* sso_oidc.c */
+/*
+ * Load the signing keys (and previous-keys); with create, make the
+ * default ones in data-dir if missing. 0, or -1 with the reason in err.
+ */
+int		 sso_oidc_keys(struct sso *, int create, char *err,
+		    size_t errlen);
+void		 sso_oidc_free(struct sso *);
+/* Check the [client ID] sections (redirect URIs, secrets). 0 or -1. */
+int		 sso_oidc_check_clients(const struct sso *, char *err,
+		    size_t errlen);
+void		 sso_oidc_discovery(struct evhttp_request *, void *arg);
+void		 sso_oidc_jwks(struct evhttp_request *, void *arg);
+void		 sso_oidc_authorize(struct evhttp_request *, void *arg);
+void		 sso_oidc_token(struct evhttp_request *, void *arg);
+void		 sso_oidc_userinfo(struct evhttp_request *, void *arg);
 
 /* sso_register.c, sso_login.c, sso_officer.c: route handlers. */
 void		 sso_register(struct evhttp_request *, void *arg);

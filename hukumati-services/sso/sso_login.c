@@ -237,6 +237,7 @@ code_post(struct sso_req *r, int64_t uid)
 	struct sso_account	 a;
 	json_t			*data = NULL;
 	char			 raw[32], code[32], subject[32], id[32];
+	char			 sid[33], *authz = NULL, loc[4200];
 	int64_t			 until;
 	int			 rc;
 
@@ -302,12 +303,23 @@ code_post(struct sso_req *r, int64_t uid)
 	    sess_set(r->r_sess, "uid", id) == -1 ||
 	    sess_set_int(r->r_sess, "auth_time", sso_now(s)) == -1 ||
 	    sess_set(r->r_sess, "amr", "pwd sms") == -1 ||
-	    sess_set(r->r_sess, "acr", a.a_acr) == -1)
+	    sess_set(r->r_sess, "acr", a.a_acr) == -1 ||
+	    web_random_hex(sid, sizeof(sid), 16) == -1 ||
+	    sess_set(r->r_sess, "sid", sid) == -1)
 		goto fail;
 	(void)sso_audit(s, SSO_EV_LOGIN, uid, 0, r->r_ip, json_pack("{s:s}",
 	    "amr", "pwd sms"));
 	json_decref(data);
-	web_redirect(r->r_req, "/account");
+	/* Back to the authorization request that sent the user here. */
+	if (sess_get(r->r_sess, "authz") != NULL &&
+	    (authz = strdup(sess_get(r->r_sess, "authz"))) != NULL &&
+	    (size_t)snprintf(loc, sizeof(loc), "/authorize?%s", authz) <
+	    sizeof(loc)) {
+		(void)sess_del(r->r_sess, "authz");
+		web_redirect(r->r_req, loc);
+	} else
+		web_redirect(r->r_req, "/account");
+	free(authz);
 	return;
  fail:
 	json_decref(data);

@@ -100,8 +100,8 @@ main(int argc, char *argv[])
 		log_setlevel(level == 0 ? LOG_LEVEL_WARN : level == 2 ?
 		    LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 	}
-	if (sso_open_db(s) == -1)
-		fatalx("cannot open the database");
+	if (sso_start(s) == -1)
+		fatalx("cannot open the database or the signing keys");
 	if (sso_listen(s) == -1)
 		fatalx("cannot listen");
 	if ((ev_int = evsignal_new(base, SIGINT, sso_signal, base)) == NULL ||

@@ -68,6 +68,14 @@ post-burst = $4
 post-per-minute = $5
 [demo]
 enabled = yes
+[oidc]
+code-lifetime = 10s
+[client demo-rp]
+redirect-uris = http://127.0.0.1:9999/callback
+[client demo-rp-confidential]
+redirect-uris = http://127.0.0.1:9999/cb2 http://127.0.0.1:9999/callback
+secret = confidential-secret-0123456789
+id-token-alg = ES256
 EOF
 }
 sso_conf "$HK_T/sso.ini" "$sport" "$HK_T/sso" 500 600
@@ -267,6 +275,156 @@ jq -e 'length >= 1 and (.[0] | has("phone") and has("text") and has("time")) and
     "$HK_T/sms.json" >/dev/null || hk_fail "/dev/sms: $(cat "$HK_T/sms.json")"
 grep 'LOGIN ' "$HK_T/audit.txt" >/dev/null || true
 hk_log "ok: citizen login with password + SMS code from /dev/sms; session id rotated; acr substantial"
+
+# --- OpenID Connect: discovery, JWKS, code flow with PKCE, tokens
+curl -s "$URL/.well-known/openid-configuration" >"$HK_T/disc.json"
+jq -e --arg u "$URL" '.issuer == $u and .authorization_endpoint == ($u + "/authorize")
+    and .token_endpoint == ($u + "/token") and .jwks_uri == ($u + "/jwks")
+    and .authorization_response_iss_parameter_supported == true
+    and (.code_challenge_methods_supported | index("S256"))
+    and (.id_token_signing_alg_values_supported | index("RS256") and index("ES256"))' \
+    "$HK_T/disc.json" >/dev/null || hk_fail "discovery: $(cat "$HK_T/disc.json")"
+curl -s "$URL/jwks" >"$HK_T/jwks.json"
+jq -e '(.keys | length) == 2 and (.keys | map(.kid) | unique | length) == 2
+    and (.keys | map(.alg) | sort) == ["ES256", "RS256"] and (.keys | all(has("d") | not))' \
+    "$HK_T/jwks.json" >/dev/null || hk_fail "jwks: $(cat "$HK_T/jwks.json")"
+hk_log "ok: discovery and JWKS (RS256 + ES256, kids, no private parts)"
+
+b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
+unb64url() {	# base64url text on stdin to bytes
+	local s
+	s=$(tr -- '-_' '+/')
+	while [ $(( ${#s} % 4 )) -ne 0 ]; do s="$s="; done
+	printf '%s' "$s" | base64 -d
+}
+CB=http://127.0.0.1:9999/callback
+VERIFIER=$(head -c 48 /dev/urandom | b64url)
+CHALLENGE=$(printf '%s' "$VERIFIER" | openssl dgst -sha256 -binary | b64url)
+AUTHQ="response_type=code&client_id=demo-rp&redirect_uri=$(printf %s "$CB" | jq -sRr @uri)&scope=openid%20profile%20phone%20roles&state=st-42&nonce=n-4711&code_challenge=$CHALLENGE&code_challenge_method=S256"
+# authorize JAR QUERY: the Location of /authorize (empty if none).
+authorize() {
+	curl -s -b "$1" -c "$1" -o "$HK_T/az.html" -D "$HK_T/az.hdr" "$URL/authorize?$2" >/dev/null
+	sed -n 's/^[Ll]ocation: \(.*\)\r$/\1/p' "$HK_T/az.hdr"
+}
+loc=$(authorize "$J" "$AUTHQ")
+case $loc in "$CB?code="*"&state=st-42&iss="*) ;; *) hk_fail "authorize: $loc $(cat "$HK_T/az.html")" ;; esac
+code=$(printf '%s' "$loc" | sed 's/.*[?&]code=\([^&]*\).*/\1/')
+iss=$(printf '%s' "$loc" | sed 's/.*[?&]iss=\([^&]*\).*/\1/')
+[ "$(printf '%s' "$iss" | jq -sRr '@text' | sed 's/%3A/:/g; s/%2F/\//g')" = "$URL" ] || hk_fail "iss in the answer: $iss"
+# token ARGS...: POST /token, the answer in $HK_T/tok.json, print the status.
+token() {
+	local a args=()
+	for a in "$@"; do args+=(--data-urlencode "$a"); done
+	curl -s -o "$HK_T/tok.json" -D "$HK_T/tok.hdr" -w '%{http_code}' "${args[@]}" "$URL/token"
+}
+[ "$(token grant_type=authorization_code "code=$code" "redirect_uri=$CB" \
+    client_id=demo-rp "code_verifier=${VERIFIER%?}x")" = 400 ] || hk_fail "a wrong PKCE verifier was accepted"
+jq -e '.error == "invalid_grant"' "$HK_T/tok.json" >/dev/null || hk_fail "wrong verifier: $(cat "$HK_T/tok.json")"
+# The failed try did not use the code up.
+[ "$(token grant_type=authorization_code "code=$code" "redirect_uri=$CB" \
+    client_id=demo-rp "code_verifier=$VERIFIER")" = 200 ] || hk_fail "token: $(cat "$HK_T/tok.json")"
+grep -qi '^cache-control: no-store' "$HK_T/tok.hdr" || hk_fail "token answer without no-store"
+AT=$(jq -r .access_token "$HK_T/tok.json")
+IDT=$(jq -r .id_token "$HK_T/tok.json")
+jq -e '.token_type == "Bearer" and .expires_in > 0' "$HK_T/tok.json" >/dev/null || hk_fail "token: $(cat "$HK_T/tok.json")"
+printf '%s' "$IDT" | cut -d. -f1 | unb64url >"$HK_T/idh.json"
+printf '%s' "$IDT" | cut -d. -f2 | unb64url >"$HK_T/idp.json"
+kid=$(jq -r .kid "$HK_T/idh.json")
+jq -e '.alg == "RS256" and .typ == "JWT"' "$HK_T/idh.json" >/dev/null || hk_fail "ID token header: $(cat "$HK_T/idh.json")"
+jq -e --arg k "$kid" '.keys | map(select(.kid == $k and .alg == "RS256")) | length == 1' "$HK_T/jwks.json" >/dev/null ||
+    hk_fail "the ID token's kid is not in the JWKS"
+jq -e --arg u "$URL" '.iss == $u and .aud == "demo-rp" and .sub == "PS400000014"
+    and .nonce == "n-4711" and .acr == "substantial" and .amr == ["pwd", "sms"]
+    and (.sid | length) > 0 and .exp > .iat and .auth_time <= .iat
+    and .given_name == "احمد" and .["family_name#en"] == "Odeh" and .["given_name#ar"] == "أحمد"
+    and .birthdate == "1985-03-14" and .phone_number == "+970599000001"
+    and .phone_number_verified == true and .roles == ["citizen"]' "$HK_T/idp.json" >/dev/null ||
+    hk_fail "ID token claims: $(cat "$HK_T/idp.json")"
+# The signature, checked by openssl with the public half of the key.
+openssl pkey -in "$HK_T/sso/oidc-rs256.pem" -pubout -out "$HK_T/rs256.pub" 2>/dev/null ||
+    hk_fail "no RS256 key in the data folder"
+printf '%s' "$IDT" | cut -d. -f1-2 | tr -d '\n' >"$HK_T/idt.in"
+printf '%s' "$IDT" | cut -d. -f3 | unb64url >"$HK_T/idt.sig"
+openssl dgst -sha256 -verify "$HK_T/rs256.pub" -signature "$HK_T/idt.sig" "$HK_T/idt.in" >/dev/null ||
+    hk_fail "the ID token's signature does not verify"
+printf 'x' >>"$HK_T/idt.in"
+openssl dgst -sha256 -verify "$HK_T/rs256.pub" -signature "$HK_T/idt.sig" "$HK_T/idt.in" >/dev/null 2>&1 &&
+    hk_fail "a tampered ID token verifies"
+hk_log "ok: code flow with PKCE S256: code + state + iss, ID token (claims, RS256 signature verified with openssl, tamper detected)"
+
+curl -s -H "Authorization: Bearer $AT" -o "$HK_T/ui.json" -w '%{http_code}' "$URL/userinfo" >"$HK_T/ui.code"
+[ "$(cat "$HK_T/ui.code")" = 200 ] || hk_fail "userinfo: $(cat "$HK_T/ui.json")"
+jq -e '.sub == "PS400000014" and .phone_number == "+970599000001"' "$HK_T/ui.json" >/dev/null ||
+    hk_fail "userinfo: $(cat "$HK_T/ui.json")"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer x$AT" "$URL/userinfo")" = 401 ] ||
+    hk_fail "userinfo took a wrong token"
+# A reused code is refused and revokes the token of its first use.
+[ "$(token grant_type=authorization_code "code=$code" "redirect_uri=$CB" \
+    client_id=demo-rp "code_verifier=$VERIFIER")" = 400 ] || hk_fail "a code was used twice"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $AT" "$URL/userinfo")" = 401 ] ||
+    hk_fail "the token of a reused code still works"
+hk_log "ok: userinfo with the access token; a reused code is refused and revokes its token"
+
+# Wrong redirect URI, unknown client: an error page, never a redirect.
+loc=$(authorize "$J" "${AUTHQ/callback/evil}")
+[ -z "$loc" ] && grep -q '^HTTP/1.1 400' "$HK_T/az.hdr" || hk_fail "a wrong redirect_uri was redirected to: $loc"
+loc=$(authorize "$J" "${AUTHQ/client_id=demo-rp/client_id=nobody}")
+[ -z "$loc" ] && grep -q '^HTTP/1.1 400' "$HK_T/az.hdr" || hk_fail "an unknown client was redirected to: $loc"
+# A public client without PKCE, a bad response_type: errors at the client.
+loc=$(authorize "$J" "response_type=code&client_id=demo-rp&redirect_uri=$(printf %s "$CB" | jq -sRr @uri)&scope=openid&state=s2")
+case $loc in "$CB?error=invalid_request"*"state=s2"*) ;; *) hk_fail "public client without PKCE: $loc" ;; esac
+loc=$(authorize "$J" "${AUTHQ/response_type=code/response_type=token}")
+case $loc in "$CB?error=unsupported_response_type"*) ;; *) hk_fail "response_type=token: $loc" ;; esac
+# acr_values above the account's level.
+loc=$(authorize "$J" "$AUTHQ&acr_values=high")
+case $loc in "$CB?error=access_denied"*) ;; *) hk_fail "acr_values=high: $loc" ;; esac
+# The code goes only to its own client and redirect URI.
+loc=$(authorize "$J" "$AUTHQ")
+code=$(printf '%s' "$loc" | sed 's/.*[?&]code=\([^&]*\).*/\1/')
+[ "$(token grant_type=authorization_code "code=$code" "redirect_uri=http://127.0.0.1:9999/cb2" \
+    client_id=demo-rp "code_verifier=$VERIFIER")" = 400 ] || hk_fail "a code was taken with another redirect_uri"
+hk_log "ok: wrong redirect URI / unknown client: error page; no PKCE, bad response_type, acr too low: error to the client; redirect_uri bound to the code"
+
+# The confidential client: secret by Basic auth, ES256 ID token.
+CQ="response_type=code&client_id=demo-rp-confidential&redirect_uri=$(printf %s "$CB" | jq -sRr @uri)&scope=openid&state=c1"
+loc=$(authorize "$J" "$CQ")
+code=$(printf '%s' "$loc" | sed 's/.*[?&]code=\([^&]*\).*/\1/')
+[ "$(curl -s -o "$HK_T/tok.json" -w '%{http_code}' -u demo-rp-confidential:wrong-secret-0123456789 \
+    --data-urlencode grant_type=authorization_code --data-urlencode "code=$code" \
+    --data-urlencode "redirect_uri=$CB" "$URL/token")" = 401 ] || hk_fail "a wrong client secret was accepted"
+[ "$(curl -s -o "$HK_T/tok.json" -w '%{http_code}' -u demo-rp-confidential:confidential-secret-0123456789 \
+    --data-urlencode grant_type=authorization_code --data-urlencode "code=$code" \
+    --data-urlencode "redirect_uri=$CB" "$URL/token")" = 200 ] || hk_fail "confidential client: $(cat "$HK_T/tok.json")"
+jq -r .id_token "$HK_T/tok.json" | cut -d. -f1 | unb64url | jq -e '.alg == "ES256"' >/dev/null ||
+    hk_fail "the confidential client's ID token is not ES256"
+jq -r .id_token "$HK_T/tok.json" | cut -d. -f3 | unb64url | wc -c | grep -qx 64 ||
+    hk_fail "an ES256 signature is not 64 bytes (r || s)"
+hk_log "ok: confidential client with client_secret_basic (a wrong secret: 401), ES256 ID token"
+
+# Not logged in: log in first, then back to the client.
+F=$HK_T/fresh
+loc=$(authorize "$F" "$AUTHQ")
+case $loc in */login) ;; *) hk_fail "authorize without a session did not ask to log in: $loc" ;; esac
+t=$(csrf "$F" /login)
+[ "$(post "$F" /login "$HK_T/l.html" "csrf_token=$t" login=400000014 "password=olive tree 1985!")" = 303 ] ||
+    hk_fail "login from authorize"
+t=$(csrf "$F" /login/code)
+[ "$(post "$F" /login/code "$HK_T/c.html" "csrf_token=$t" "code=$(sms +970599000001)")" = 303 ] ||
+    hk_fail "code step from authorize"
+back=$(sed -n 's/^[Ll]ocation: \(.*\)\r$/\1/p' "$HK_T/c.html.hdr")
+case $back in */authorize?response_type=code*) ;; *) hk_fail "not sent back to authorize: $back" ;; esac
+loc=$(authorize "$F" "${back#*\?}")
+case $loc in "$CB?code="*) ;; *) hk_fail "no code after logging in: $loc" ;; esac
+code=$(printf '%s' "$loc" | sed 's/.*[?&]code=\([^&]*\).*/\1/')
+# prompt=none without a session: login_required.
+loc=$(authorize "$HK_T/nobody" "$AUTHQ&prompt=none")
+case $loc in "$CB?error=login_required"*) ;; *) hk_fail "prompt=none: $loc" ;; esac
+# The code expires (code-lifetime = 10 s).
+sleep 11
+[ "$(token grant_type=authorization_code "code=$code" "redirect_uri=$CB" \
+    client_id=demo-rp "code_verifier=$VERIFIER")" = 400 ] || hk_fail "an expired code was accepted"
+"$CTL" -c "$HK_T/sso.ini" audit --limit 300 | grep -q 'CODE_TO_TOKEN_ERROR' || hk_fail "token errors not audited"
+hk_log "ok: authorize without a session logs in (password + SMS) and comes back; prompt=none; an expired code is refused"
 
 # citizens cannot use the officer console
 [ "$(curl -s -b "$J" -o /dev/null -w '%{http_code}' "$URL/officer")" = 403 ] ||
