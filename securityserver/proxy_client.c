@@ -274,28 +274,32 @@ logged_response(int rc, const char *why, void *arg)
 	xchg_free(x);
 }
 
-/* A fault from the server proxy (or the provider IS): pass it on. */
+/*
+ * A fault from the provider's server proxy: passed on as it came (SOAP),
+ * or as the REST error of the same type. Its detail id is the peer's,
+ * logged here too.
+ */
 static void
 pass_fault(struct cp_xchg *x, const void *xml, size_t len)
 {
 	struct proxy_fault f;
 
-	if (proxy_fault_parse(xml, len, &f) == -1)
+	if (proxy_fault_parse(xml, len, &f) == -1) {
 		proxy_fault_set(&f, CP, "InvalidResponse", "The security "
 		    "server of the provider sent a malformed fault");
-	else
-		log_info("%s: %s answered fault %s (detail %s)", CP_SIDE,
-		    x->cx_peer != NULL ? proxy_peer_name(x->cx_peer) : "?",
-		    f.pf_code, f.pf_detail);
-	if (!x->cx_rest && f.pf_code[0] != '\0' &&
-	    strcmp(f.pf_code, "Server.ClientProxy.InvalidResponse") != 0) {
-		/* SOAP: the fault as it came. */
-		x->cx_sd->sd_stats.st_faults++;
-		http_reply(x->cx_req, 200, "text/xml; charset=UTF-8", xml, len);
-		xchg_free(x);
+		xchg_fail(x, &f);
 		return;
 	}
-	xchg_fail(x, &f);
+	if (x->cx_rest) {
+		xchg_fail(x, &f);	/* logs it */
+		return;
+	}
+	log_warnx("%s: fault %s (detail %s) from %s: %s", CP_SIDE, f.pf_code,
+	    f.pf_detail, x->cx_peer != NULL ? proxy_peer_name(x->cx_peer) :
+	    "?", f.pf_msg);
+	x->cx_sd->sd_stats.st_faults++;
+	http_reply(x->cx_req, 200, "text/xml; charset=UTF-8", xml, len);
+	xchg_free(x);
 }
 
 /* Check the signed response and that it answers our request. */

@@ -107,6 +107,7 @@ for m in MTIT MOI REVOKED; do
 done
 cs subsystem add GOV/MTIT SSO
 cs subsystem add GOV/MTIT PORTAL
+cs subsystem add GOV/MTIT HTTPSONLY
 cs subsystem add GOV/MOI CIVIL-REGISTER
 cs subsystem add GOV/MOI ARCHIVE
 cs subsystem add GOV/REVOKED APP
@@ -118,6 +119,7 @@ cs server add GOV/REVOKED ss-revoked --address "127.0.0.1:$R_SP" \
     --auth-cert "$P/test/revoked-auth.pem"
 cs server client-add "$I/GOV/MTIT/ss-mtit" "$I/GOV/MTIT/SSO"
 cs server client-add "$I/GOV/MTIT/ss-mtit" "$I/GOV/MTIT/PORTAL"
+cs server client-add "$I/GOV/MTIT/ss-mtit" "$I/GOV/MTIT/HTTPSONLY"
 cs server client-add "$I/GOV/MOI/ss-moi" "$I/GOV/MOI/CIVIL-REGISTER"
 cs server client-add "$I/GOV/MOI/ss-moi" "$I/GOV/MOI/ARCHIVE"
 cs server client-add "$I/GOV/REVOKED/ss-revoked" "$I/GOV/REVOKED/APP"
@@ -184,6 +186,7 @@ ctl() {
 }
 ctl ss-mtit client add "$I/GOV/MTIT/SSO"
 ctl ss-mtit client add "$I/GOV/MTIT/PORTAL"
+ctl ss-mtit client add "$I/GOV/MTIT/HTTPSONLY" --is-auth SSLNOAUTH
 ctl ss-moi client add "$I/GOV/MOI/CIVIL-REGISTER"
 ctl ss-revoked client add "$I/GOV/REVOKED/APP"
 ctl ss-moi service add "$I/GOV/MOI/CIVIL-REGISTER/getPerson/v1" \
@@ -384,7 +387,7 @@ hk_log "ok: the provider's own error is passed on without X-Road-Error"
 
 # --- listClients ---------------------------------------------------------
 curl -s -o "$HK_T/clients.xml" "$CPURL/listClients" || hk_fail "listClients"
-[ "$(xp "$HK_T/clients.xml" 'count(//*[local-name()="member"])')" = 8 ] ||
+[ "$(xp "$HK_T/clients.xml" 'count(//*[local-name()="member"])')" = 9 ] ||
     hk_fail "listClients XML: $(cat "$HK_T/clients.xml")"
 curl -s -H 'Accept: application/json' -o "$HK_T/clients.json" "$CPURL/listClients"
 [ "$(jq '[.member[] | select(.id.subsystem_code == "CIVIL-REGISTER")] | length' "$HK_T/clients.json")" = 1 ] ||
@@ -534,6 +537,26 @@ expect_fault "provider nowhere" "$HK_T/f.xml" Server.ClientProxy.UnknownMember
 soap_req "$HK_T/r.xml" MTIT/SSO getPerson x ARCHIVE
 post "$HK_T/r.xml" "$HK_T/f.xml" >/dev/null
 expect_fault "provider not registered on its server" "$HK_T/f.xml" Server.ServerProxy.UnknownMember
+soap_req "$HK_T/r.xml" MTIT/HTTPSONLY getPerson
+post "$HK_T/r.xml" "$HK_T/f.xml" >/dev/null
+expect_fault "HTTPS-only client over HTTP" "$HK_T/f.xml" \
+    Server.ClientProxy.SslAuthenticationFailed
+# ss_header FILE SERVER-OWNER SERVER-CODE: name a security server in FILE.
+ss_header() {
+	sed -i "s|</xrd:service>|</xrd:service><xrd:securityServer id:objectType=\"SERVER\"><id:xRoadInstance>$I</id:xRoadInstance><id:memberClass>GOV</id:memberClass><id:memberCode>$2</id:memberCode><id:serverCode>$3</id:serverCode></xrd:securityServer>|" "$1"
+}
+soap_req "$HK_T/r.xml" MTIT/SSO getPerson ss-1
+ss_header "$HK_T/r.xml" MOI ss-moi
+post "$HK_T/r.xml" "$HK_T/f.xml" >/dev/null
+[ "$(xp "$HK_T/f.xml" 'string(//*[local-name()="found"])')" = true ] ||
+    hk_fail "securityServer ss-moi: $(cat "$HK_T/f.xml")"
+grep -q '<xrd:securityServer' "$HK_T/f.xml" || hk_fail "securityServer not copied"
+hk_log "ok: the provider's server named in securityServer"
+soap_req "$HK_T/r.xml" MTIT/SSO getPerson ss-2
+ss_header "$HK_T/r.xml" MTIT ss-mtit
+post "$HK_T/r.xml" "$HK_T/f.xml" >/dev/null
+expect_fault "securityServer not serving the provider" "$HK_T/f.xml" \
+    Server.ClientProxy.InvalidSecurityServer
 soap_req "$HK_T/r.xml" MTIT/SSO noSuchService
 post "$HK_T/r.xml" "$HK_T/f.xml" >/dev/null
 expect_fault "unknown service" "$HK_T/f.xml" Server.ServerProxy.UnknownService
@@ -569,6 +592,16 @@ rest_fault "POST not allowed" Server.ServerProxy.AccessDenied -X POST \
 rest_fault "path outside the grant" Server.ServerProxy.AccessDenied \
     -H "X-Road-Client: $I/GOV/MTIT/SSO" \
     "$CPURL/r1/$I/GOV/MOI/CIVIL-REGISTER/persons/other/1"
+code=$(curl -s -o "$HK_T/rss.json" -w '%{http_code}' \
+    -H "X-Road-Client: $I/GOV/MTIT/SSO" \
+    -H "X-Road-Security-Server: $I/GOV/MOI/ss-moi" \
+    "$CPURL/r1/$I/GOV/MOI/CIVIL-REGISTER/persons/persons/400000014")
+[ "$code" = 200 ] || hk_fail "X-Road-Security-Server ss-moi: $code $(cat "$HK_T/rss.json")"
+rest_fault "X-Road-Security-Server not serving the provider" \
+    Server.ClientProxy.InvalidSecurityServer \
+    -H "X-Road-Client: $I/GOV/MTIT/SSO" \
+    -H "X-Road-Security-Server: $I/GOV/MTIT/ss-mtit" \
+    "$CPURL/r1/$I/GOV/MOI/CIVIL-REGISTER/persons/persons/400000014"
 rest_fault "no X-Road-Client" Client.BadRequest \
     "$CPURL/r1/$I/GOV/MOI/CIVIL-REGISTER/persons/persons/400000014"
 rest_fault "SOAP service called as REST" Server.ServerProxy.ServiceType \
@@ -643,6 +676,11 @@ peer revoked "$HK_T/pf.xml" -a "$P/test/revoked-auth.pem" \
 expect_fault "revoked auth cert" "$HK_T/pf.xml" \
     Server.ServerProxy.SslAuthenticationFailed
 grep -qi revoked "$HK_T/pf.xml" || hk_fail "revocation not named: $(cat "$HK_T/pf.xml")"
+cp "$HK_T/pr.xml" "$HK_T/prs.xml"
+ss_header "$HK_T/prs.xml" MTIT ss-mtit
+peer otherss "$HK_T/pf.xml" $AUTH_OK $SIGN_OK "$HK_T/prs.xml"
+expect_fault "securityServer names another server" "$HK_T/pf.xml" \
+    Server.ServerProxy.InvalidSecurityServer
 peer nothosted "$HK_T/pf.xml" $AUTH_OK $SIGN_OK "$HK_T/prr.xml"
 expect_fault "client not hosted by the peer" "$HK_T/pf.xml" \
     Server.ServerProxy.SslAuthenticationFailed
