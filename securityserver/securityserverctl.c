@@ -19,6 +19,8 @@
 #include "log.h"
 #include "securityserverd.h"
 
+static void	usage(void) __attribute__((noreturn));
+
 static void
 usage(void)
 {

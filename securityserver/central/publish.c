@@ -57,6 +57,9 @@ struct publisher {
 	char				 pb_error[512];
 };
 
+static void	pub_err(char *, size_t, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+
 static void
 pub_err(char *err, size_t errlen, const char *fmt, ...)
 {

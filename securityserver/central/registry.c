@@ -106,6 +106,9 @@ static const char *const reg_migrations[] = {
 	"  detail TEXT NOT NULL);"
 };
 
+static void	reg_err(char *, size_t, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+
 static void
 reg_err(char *err, size_t errlen, const char *fmt, ...)
 {

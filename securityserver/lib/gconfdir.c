@@ -38,6 +38,9 @@ struct gconf_dir {
 	size_t			 d_nentries;
 };
 
+static void	gd_err(char *, size_t, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+
 static void
 gd_err(char *err, size_t errlen, const char *fmt, ...)
 {

@@ -19,6 +19,9 @@ static enum log_level	 log_level = LOG_LEVEL_INFO;
 static log_sink_fn	 log_sink;
 static void		*log_sink_arg;
 
+static void	vlog(enum log_level, int, const char *, va_list)
+	    __attribute__((format(printf, 3, 0)));
+
 void
 log_init(const char *name, int to_stderr, enum log_level level)
 {
