@@ -226,10 +226,12 @@ struct httpc_ev *proxy_peer_http(struct proxy_peer *);
 int	proxy_peer_ocsp_due(const struct proxy_peer *, const struct gc_snap *);
 /*
  * After a failed handshake: 1 if it failed only because no fresh OCSP
- * response of the peer's (otherwise acceptable) auth cert is known; the
- * flag is cleared. *why gets the last refusal reason either way.
+ * response of the peer's (otherwise acceptable) auth cert is known. why
+ * gets our handshake check's refusal reason ("" if it did not refuse:
+ * the peer or TLS itself failed). Both are cleared.
  */
-int	proxy_peer_take_need_ocsp(struct proxy_peer *, const char **why);
+int	proxy_peer_take_need_ocsp(struct proxy_peer *, char *why,
+	    size_t whylen);
 /*
  * Download the OCSP response of the peer's auth cert from its OCSP port
  * (GET /?cert=<sha1 hex>), verify it (GOOD, fresh, by an accepted

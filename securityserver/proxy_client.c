@@ -405,8 +405,8 @@ sent(int rc, struct httpc_resp *resp, const char *errmsg, void *arg)
 	struct mime_hval	*hv = NULL;
 	const struct buf	*b;
 	const unsigned char	*fx;
-	const char		*ct, *why;
-	char			 err[512];
+	const char		*ct;
+	char			 err[512], why[640];
 	size_t			 flen;
 	int			 is_xml;
 
@@ -414,8 +414,8 @@ sent(int rc, struct httpc_resp *resp, const char *errmsg, void *arg)
 	if (rc != 0) {
 		switch (rc) {
 		case HTTPC_ERR_TLS:
-			if (proxy_peer_take_need_ocsp(x->cx_peer, &why) &&
-			    !x->cx_fetched) {
+			if (proxy_peer_take_need_ocsp(x->cx_peer, why,
+			    sizeof(why)) && !x->cx_fetched) {
 				x->cx_fetch = proxy_peer_fetch_ocsp(x->cx_peer,
 				    fetched, x);
 				if (x->cx_fetch == NULL)
@@ -425,7 +425,7 @@ sent(int rc, struct httpc_resp *resp, const char *errmsg, void *arg)
 			}
 			proxy_fault_set(&f, CP, "SslAuthenticationFailed",
 			    "TLS with %s failed: %s", proxy_peer_name(
-			    x->cx_peer), why);
+			    x->cx_peer), why[0] != '\0' ? why : errmsg);
 			xchg_fail(x, &f);
 			return;
 		case HTTPC_ERR_CONNECT:

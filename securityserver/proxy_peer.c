@@ -388,12 +388,13 @@ proxy_peer_ocsp_due(const struct proxy_peer *pp, const struct gc_snap *gs)
 }
 
 int
-proxy_peer_take_need_ocsp(struct proxy_peer *pp, const char **why)
+proxy_peer_take_need_ocsp(struct proxy_peer *pp, char *why, size_t whylen)
 {
 	int need = pp->pp_need_ocsp;
 
 	pp->pp_need_ocsp = 0;
-	*why = pp->pp_why[0] != '\0' ? pp->pp_why : "TLS handshake failed";
+	(void)strlcpy(why, pp->pp_why, whylen);
+	pp->pp_why[0] = '\0';
 	return need;
 }
 

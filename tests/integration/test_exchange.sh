@@ -1,22 +1,28 @@
 #!/usr/bin/env bash
 # test_exchange.sh: the X-Road message path end to end with real processes
 # on 127.0.0.1: a dev PKI, the dev OCSP responder, the central server
-# publishing global configuration, two security servers (consumer ss-mtit,
-# provider ss-moi) and the MOI civil register (hukumati-agency).
+# publishing global configuration, three security servers (consumer
+# ss-mtit, provider ss-moi, ss-revoked with a revoked auth cert) and the
+# MOI civil register (hukumati-agency).
 #
 #   SOAP getPerson and REST GET through both servers (the response valid
 #   against xroad.xsd, header copied, requestHash / X-Road-Request-Hash),
 #   40 concurrent requests, SOAP with attachments both ways (a Python
-#   provider stub), listClients (XML and JSON), the provider metaservices
-#   (SOAP listMethods,
-#   allowedMethods, getWsdl; REST listMethods, allowedMethods, getOpenAPI),
-#   and the exact fault of: GET instead of
-#   POST, malformed SOAP, unknown member on either side, unknown service,
-#   access denied (SOAP and REST path), disabled service, provider down,
-#   service timeout, a forged signature, a tampered body and a revoked or
-#   unregistered auth cert between servers (tests/integration/ss_peer: a
-#   test-only "rogue" security server), a consumer without a fresh OCSP
-#   response for its auth cert, and an expired global configuration.
+#   provider stub), securityServer / X-Road-Security-Server, listClients
+#   (XML and JSON), the provider metaservices (SOAP listMethods,
+#   allowedMethods, getWsdl; REST listMethods, allowedMethods, getOpenAPI);
+#   and the exact fault of: GET instead of POST, malformed SOAP, unknown
+#   member on either side, an HTTPS-only client over HTTP, a peer whose
+#   auth cert is not the one registered for it, unknown service, access
+#   denied (SOAP and REST method/path), disabled service, wrong service
+#   type, provider down, service timeout; between servers (ss_peer, a
+#   test-only "rogue" security server that signs and then spoils): a body
+#   changed after signing, a changed signature value, a signature by
+#   another member or an unknown CA or without OCSP, a revoked, unknown-CA
+#   or unregistered auth cert, a client the peer does not host, a
+#   securityServer naming another server; a consumer without a good OCSP
+#   response of its own, the provider's server down, and an expired
+#   global configuration.
 . "$top_srcdir/tests/integration/lib.sh"
 hk_init exchange
 
@@ -110,6 +116,7 @@ cs subsystem add GOV/MTIT PORTAL
 cs subsystem add GOV/MTIT HTTPSONLY
 cs subsystem add GOV/MOI CIVIL-REGISTER
 cs subsystem add GOV/MOI ARCHIVE
+cs subsystem add GOV/MOI IMPOSTOR
 cs subsystem add GOV/REVOKED APP
 cs server add GOV/MTIT ss-mtit --address "127.0.0.1:$C_SP" \
     --auth-cert "$P/auth/ss-mtit.pem"
@@ -122,6 +129,11 @@ cs server client-add "$I/GOV/MTIT/ss-mtit" "$I/GOV/MTIT/PORTAL"
 cs server client-add "$I/GOV/MTIT/ss-mtit" "$I/GOV/MTIT/HTTPSONLY"
 cs server client-add "$I/GOV/MOI/ss-moi" "$I/GOV/MOI/CIVIL-REGISTER"
 cs server client-add "$I/GOV/MOI/ss-moi" "$I/GOV/MOI/ARCHIVE"
+# A server registered with another auth cert, at ss-moi's address: the
+# client proxy must notice it talks to the wrong server.
+cs server add GOV/MOI ss-impostor --address "127.0.0.1:$P_SP" \
+    --auth-cert "$P/auth/ss-agencies.pem"
+cs server client-add "$I/GOV/MOI/ss-impostor" "$I/GOV/MOI/IMPOSTOR"
 cs server client-add "$I/GOV/REVOKED/ss-revoked" "$I/GOV/REVOKED/APP"
 # The issuing CA is the approved CA (its leaves' OCSP is all there is).
 cs ca add "Hukumati Dev CA" "$P/ca/ca.pem" \
@@ -387,7 +399,7 @@ hk_log "ok: the provider's own error is passed on without X-Road-Error"
 
 # --- listClients ---------------------------------------------------------
 curl -s -o "$HK_T/clients.xml" "$CPURL/listClients" || hk_fail "listClients"
-[ "$(xp "$HK_T/clients.xml" 'count(//*[local-name()="member"])')" = 9 ] ||
+[ "$(xp "$HK_T/clients.xml" 'count(//*[local-name()="member"])')" = 10 ] ||
     hk_fail "listClients XML: $(cat "$HK_T/clients.xml")"
 curl -s -H 'Accept: application/json' -o "$HK_T/clients.json" "$CPURL/listClients"
 [ "$(jq '[.member[] | select(.id.subsystem_code == "CIVIL-REGISTER")] | length' "$HK_T/clients.json")" = 1 ] ||
@@ -557,6 +569,12 @@ ss_header "$HK_T/r.xml" MTIT ss-mtit
 post "$HK_T/r.xml" "$HK_T/f.xml" >/dev/null
 expect_fault "securityServer not serving the provider" "$HK_T/f.xml" \
     Server.ClientProxy.InvalidSecurityServer
+soap_req "$HK_T/r.xml" MTIT/SSO getPerson x IMPOSTOR
+post "$HK_T/r.xml" "$HK_T/f.xml" >/dev/null
+expect_fault "peer's auth cert not the one registered for it" "$HK_T/f.xml" \
+    Server.ClientProxy.SslAuthenticationFailed
+grep -q "not registered for security server $I/GOV/MOI/ss-impostor" \
+    "$HK_T/f.xml" || hk_fail "impostor: $(cat "$HK_T/f.xml")"
 soap_req "$HK_T/r.xml" MTIT/SSO noSuchService
 post "$HK_T/r.xml" "$HK_T/f.xml" >/dev/null
 expect_fault "unknown service" "$HK_T/f.xml" Server.ServerProxy.UnknownService
