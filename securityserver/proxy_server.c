@@ -915,6 +915,12 @@ proxy_server_start(struct ssd *sd)
 	    "max-body-size");
 	ps->ps_default_timeout = (int)conf_get_duration(sd->sd_conf,
 	    "server-proxy", "default-service-timeout");
+	if (conf_get_int(sd->sd_conf, "server-proxy", "ocsp-port") !=
+	    conf_get_int(sd->sd_conf, "server-proxy", "port") +
+	    PROXY_OCSP_PORT_OFFSET)
+		log_warnx("%s: ocsp-port is not port + %d: other security "
+		    "servers will not find this server's OCSP responses",
+		    SP_SIDE, PROXY_OCSP_PORT_OFFSET);
 	if ((ps->ps_sign = proxy_sign_start(sd)) == NULL) {
 		log_warnx("%s: cannot start batch signing", SP_SIDE);
 		return -1;
