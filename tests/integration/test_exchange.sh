@@ -7,7 +7,8 @@
 #
 #   SOAP getPerson and REST GET through both servers (the response valid
 #   against xroad.xsd, header copied, requestHash / X-Road-Request-Hash),
-#   40 concurrent requests, SOAP with attachments both ways (a Python
+#   40 concurrent requests (a second, dead server of the provider tried
+#   first now and then), SOAP with attachments both ways (a Python
 #   provider stub), securityServer / X-Road-Security-Server, listClients
 #   (XML and JSON), the provider metaservices (SOAP listMethods,
 #   allowedMethods, getWsdl; REST listMethods, allowedMethods, getOpenAPI);
@@ -134,6 +135,10 @@ cs server client-add "$I/GOV/MOI/ss-moi" "$I/GOV/MOI/ARCHIVE"
 cs server add GOV/MOI ss-impostor --address "127.0.0.1:$P_SP" \
     --auth-cert "$P/auth/ss-agencies.pem"
 cs server client-add "$I/GOV/MOI/ss-impostor" "$I/GOV/MOI/IMPOSTOR"
+# A second server for the civil register that is never up: the client
+# proxy must go on to ss-moi when it cannot connect.
+cs server add GOV/MOI ss-moi-2 --address "127.0.0.1:$DEAD"
+cs server client-add "$I/GOV/MOI/ss-moi-2" "$I/GOV/MOI/CIVIL-REGISTER"
 cs server client-add "$I/GOV/REVOKED/ss-revoked" "$I/GOV/REVOKED/APP"
 # The issuing CA is the approved CA (its leaves' OCSP is all there is).
 cs ca add "Hukumati Dev CA" "$P/ca/ca.pem" \
@@ -368,6 +373,9 @@ for i in $(seq 1 40); do
 	    hk_fail "burst request $i: $(head -c 400 "$HK_T/b$i.out")"
 done
 hk_log "ok: 40 requests, 20 at a time, each got its own answer"
+grep -q "Could not connect to $I/GOV/MOI/ss-moi-2" "$HK_T/ss-mtit.log" ||
+    hk_fail "the dead second server was never tried"
+hk_log "ok: the provider's other (dead) server tried, then ss-moi"
 
 # --- REST GET through both servers ---------------------------------------
 curl -s -D "$HK_T/rest.h" -o "$HK_T/rest.json" -H "X-Road-Client: $I/GOV/MTIT/SSO" \
