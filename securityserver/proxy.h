@@ -222,6 +222,13 @@ struct proxy_peer *proxy_peer_get(struct proxy_peers *,
 const char *proxy_peer_url(const struct proxy_peer *);
 const char *proxy_peer_name(const struct proxy_peer *);
 struct httpc_ev *proxy_peer_http(struct proxy_peer *);
+/*
+ * Connection failures: a server that could not be reached within the
+ * last PROXY_PEER_DOWN_S seconds is tried after the others.
+ */
+#define PROXY_PEER_DOWN_S	60
+void	proxy_peer_set_down(struct proxy_peer *);
+int	proxy_peer_is_down(const struct proxy_peer *);
 /* 1 if its auth cert is known and its OCSP response is not fresh. */
 int	proxy_peer_ocsp_due(const struct proxy_peer *, const struct gc_snap *);
 /*

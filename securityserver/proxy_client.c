@@ -430,6 +430,7 @@ sent(int rc, struct httpc_resp *resp, const char *errmsg, void *arg)
 			return;
 		case HTTPC_ERR_CONNECT:
 			/* Nothing was sent: the next server may do. */
+			proxy_peer_set_down(x->cx_peer);
 			proxy_fault_set(&x->cx_last, CP, "NetworkError",
 			    "Could not connect to %s (%s): %s",
 			    proxy_peer_name(x->cx_peer),
@@ -679,6 +680,19 @@ find_targets(struct cp_xchg *x, const struct xrid *provider,
 			x->cx_targets[i] = x->cx_targets[j];
 			x->cx_targets[j] = t;
 		}
+	/* Servers that could not be reached lately go last. */
+	for (i = 0, j = 0; i < x->cx_ntargets; i++) {
+		struct proxy_fault		 ignored;
+		struct proxy_peer		*pp;
+		const struct gconf_server	*t = x->cx_targets[i];
+
+		pp = proxy_peer_get(x->cx_pc->pc_peers, x->cx_gc, t, &ignored);
+		if (pp != NULL && proxy_peer_is_down(pp))
+			continue;
+		memmove(&x->cx_targets[j + 1], &x->cx_targets[j],
+		    (i - j) * sizeof(x->cx_targets[0]));
+		x->cx_targets[j++] = t;
+	}
 	return 0;
 }
 

@@ -66,6 +66,7 @@ struct proxy_peer {
 	time_t			 pp_ocsp_this_update;
 	int			 pp_need_ocsp;
 	char			 pp_why[640];
+	time_t			 pp_down;	/* last connection failure */
 };
 
 struct proxy_fetch {
@@ -379,6 +380,19 @@ struct httpc_ev *
 proxy_peer_http(struct proxy_peer *pp)
 {
 	return pp->pp_tls;
+}
+
+void
+proxy_peer_set_down(struct proxy_peer *pp)
+{
+	pp->pp_down = time(NULL);
+}
+
+int
+proxy_peer_is_down(const struct proxy_peer *pp)
+{
+	return pp->pp_down != 0 && time(NULL) - pp->pp_down <
+	    PROXY_PEER_DOWN_S;
 }
 
 int

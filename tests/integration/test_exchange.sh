@@ -375,7 +375,14 @@ done
 hk_log "ok: 40 requests, 20 at a time, each got its own answer"
 grep -q "Could not connect to $I/GOV/MOI/ss-moi-2" "$HK_T/ss-mtit.log" ||
     hk_fail "the dead second server was never tried"
-hk_log "ok: the provider's other (dead) server tried, then ss-moi"
+n=$(grep -c "Could not connect to $I/GOV/MOI/ss-moi-2" "$HK_T/ss-mtit.log")
+for i in 1 2 3 4 5 6 7 8; do
+	post "$HK_T/req.xml" "$HK_T/f.xml" >/dev/null
+	[ -z "$(fault "$HK_T/f.xml")" ] || hk_fail "after the burst: $(cat "$HK_T/f.xml")"
+done
+[ "$(grep -c "Could not connect to $I/GOV/MOI/ss-moi-2" "$HK_T/ss-mtit.log")" = "$n" ] ||
+    hk_fail "the dead server is still tried first"
+hk_log "ok: the provider's other (dead) server tried, then ss-moi; then left for last"
 
 # --- REST GET through both servers ---------------------------------------
 curl -s -D "$HK_T/rest.h" -o "$HK_T/rest.json" -H "X-Road-Client: $I/GOV/MTIT/SSO" \
