@@ -151,7 +151,7 @@ int	proxy_soap_multipart(const void *soap, size_t len,
  * allowedMethods and getWsdl and REST listMethods, allowedMethods and
  * getOpenAPI (NOTES 3.4, 6.1).
  */
-int	proxy_meta_routes(struct ssd *);
+int	proxy_meta_routes(struct ssd *, struct http_server *);
 
 struct rest_req;
 struct serverconf;

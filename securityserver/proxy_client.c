@@ -759,7 +759,8 @@ cp_start(struct cp_xchg *x, const struct xrid *security_server)
 	}
 	x->cx_body_logging = c->c_body_logging;
 	if (tlsctx_is_client_allowed(http_req_ssl(x->cx_req),
-	    (enum tlsctx_is_auth)c->c_is_auth, NULL, err, sizeof(err)) == -1) {
+	    (enum tlsctx_is_auth)c->c_is_auth, c->c_is_certs, err,
+	    sizeof(err)) == -1) {
 		xchg_failf(x, CP, "SslAuthenticationFailed", err);
 		return;
 	}
@@ -989,6 +990,7 @@ proxy_client_routes(struct ssd *sd)
 {
 	struct proxy_client	*pc;
 	struct conf		*c = sd->sd_conf;
+	int			 i;
 	const int		 all = EVHTTP_REQ_GET | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
 	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH;
@@ -1009,14 +1011,21 @@ proxy_client_routes(struct ssd *sd)
 	    "request-timeout") * 1000;
 	if ((pc->pc_peers = proxy_peers_new(sd)) == NULL)
 		return -1;
-	if (http_route(sd->sd_cp, EVHTTP_REQ_POST, "/", HTTP_ROUTE_PREFIX,
-	    cp_soap, pc) == -1 ||
-	    http_route(sd->sd_cp, EVHTTP_REQ_GET, "/", HTTP_ROUTE_PREFIX,
-	    cp_get, pc) == -1 ||
-	    http_route(sd->sd_cp, all, "/r1/", HTTP_ROUTE_PREFIX, cp_rest,
-	    pc) == -1 ||
-	    proxy_meta_routes(sd) == -1)
-		return -1;
+	/* The same routes on the HTTP and (if configured) HTTPS listeners. */
+	for (i = 0; i < 2; i++) {
+		struct http_server *srv = i == 0 ? sd->sd_cp : sd->sd_cps;
+
+		if (srv == NULL)
+			continue;
+		if (http_route(srv, EVHTTP_REQ_POST, "/", HTTP_ROUTE_PREFIX,
+		    cp_soap, pc) == -1 ||
+		    http_route(srv, EVHTTP_REQ_GET, "/", HTTP_ROUTE_PREFIX,
+		    cp_get, pc) == -1 ||
+		    http_route(srv, all, "/r1/", HTTP_ROUTE_PREFIX, cp_rest,
+		    pc) == -1 ||
+		    proxy_meta_routes(sd, srv) == -1)
+			return -1;
+	}
 	return 0;
 }
 

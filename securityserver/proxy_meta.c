@@ -186,9 +186,9 @@ list_clients(struct evhttp_request *req, void *arg)
 }
 
 int
-proxy_meta_routes(struct ssd *sd)
+proxy_meta_routes(struct ssd *sd, struct http_server *srv)
 {
-	return http_route(sd->sd_cp, EVHTTP_REQ_GET, "/listClients",
+	return http_route(srv, EVHTTP_REQ_GET, "/listClients",
 	    HTTP_ROUTE_EXACT, list_clients, sd);
 }
 

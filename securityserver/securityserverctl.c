@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "compat.h"
 #include "conf.h"
 #include "db.h"
@@ -28,6 +29,7 @@ usage(void)
 	    "usage: securityserverctl -c config command ...\n"
 	    "  client add CLIENT [--is-auth NOSSL|SSLNOAUTH|SSLAUTH]\n"
 	    "  client list\n"
+	    "  client cert-add CLIENT CERT.pem   (pinned for SSLAUTH)\n"
 	    "  service add SERVICE --url URL [--rest] [--timeout S]"
 	    " [--description FILE-OR-URL]\n"
 	    "  service enable SERVICE\n"
@@ -175,6 +177,30 @@ cmd_client(struct db *db, int argc, char **argv)
 	if (argc >= 1 && strcmp(argv[0], "list") == 0) {
 		list_rows(db, "SELECT xid, status, is_auth FROM client "
 		    "ORDER BY xid", 3);
+		return 0;
+	}
+	if (argc == 3 && strcmp(argv[0], "cert-add") == 0) {
+		struct buf	*pem;
+		FILE		*f;
+		char		 chunk[4096];
+		size_t		 n;
+
+		c = parse_id(XRID_MASK(XRID_SUBSYSTEM), argv[1], "client");
+		if ((f = fopen(argv[2], "r")) == NULL)
+			err(1, "%s", argv[2]);
+		if ((pem = buf_new(1024 * 1024)) == NULL)
+			errx(1, "out of memory");
+		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+			if (buf_append(pem, chunk, n) != 0)
+				errx(1, "%s: too big", argv[2]);
+		fclose(f);
+		if (db_begin(db) == -1 || change(db,
+		    serverconf_is_cert_add(db, &c, buf_str(pem)),
+		    "client cert-add", argv[1]) == -1)
+			errx(1, "client cert-add %s: not a PEM certificate, or "
+			    "no such client", argv[1]);
+		buf_free(pem);
+		printf("IS certificate registered for %s\n", argv[1]);
 		return 0;
 	}
 	if (argc < 2 || strcmp(argv[0], "add") != 0)

@@ -220,6 +220,32 @@ ssd_start(struct ssd *sd)
 	sd->sd_cp = listen_on(sd, "client-proxy", "port",
 	    conf_get_size(c, "client-proxy", "max-body-size"),
 	    (int)conf_get_duration(c, "client-proxy", "timeout"), NULL);
+	if (conf_get_int(c, "client-proxy", "https-port") != 0) {
+		struct tlsctx_params	tp;
+		char			err[256];
+
+		tlsctx_params_init(&tp);
+		if (conf_isset(c, "client-proxy", "tls-cert")) {
+			tp.tp_cert_file = conf_get_str(c, "client-proxy",
+			    "tls-cert");
+			tp.tp_key_file = conf_get_str(c, "client-proxy",
+			    "tls-key");
+		} else {
+			tp.tp_cert = sd->sd_auth_cert;
+			tp.tp_chain = sd->sd_auth_chain;
+			tp.tp_key = sd->sd_auth_key;
+		}
+		if ((sd->sd_tls_is = tlsctx_is_server_new(&tp, err,
+		    sizeof(err))) == NULL) {
+			log_warnx("client proxy HTTPS: %s", err);
+			return -1;
+		}
+		if ((sd->sd_cps = listen_on(sd, "client-proxy", "https-port",
+		    conf_get_size(c, "client-proxy", "max-body-size"),
+		    (int)conf_get_duration(c, "client-proxy", "timeout"),
+		    sd->sd_tls_is)) == NULL)
+			return -1;
+	}
 	sd->sd_sp = listen_on(sd, "server-proxy", "port",
 	    conf_get_size(c, "server-proxy", "max-body-size"),
 	    (int)conf_get_duration(c, "server-proxy", "timeout"),
@@ -244,6 +270,8 @@ static void
 ssd_free(struct ssd *sd)
 {
 	http_server_free(sd->sd_cp);
+	http_server_free(sd->sd_cps);
+	SSL_CTX_free(sd->sd_tls_is);
 	http_server_free(sd->sd_sp);
 	http_server_free(sd->sd_ocspd);
 	http_server_free(sd->sd_admin);

@@ -85,6 +85,8 @@ struct ssd {
 	struct proxy_client	*sd_pc;
 	struct proxy_server	*sd_ps;
 	struct http_server	*sd_cp;		/* client proxy listener */
+	struct http_server	*sd_cps;	/* client proxy HTTPS, or NULL */
+	SSL_CTX			*sd_tls_is;	/* its TLS context */
 	struct http_server	*sd_sp;		/* server proxy listener */
 	struct http_server	*sd_ocspd;	/* OCSP download listener */
 	struct http_server	*sd_admin;	/* health, metrics, admin */
@@ -108,6 +110,7 @@ struct sc_client {
 	enum sc_status	 c_status;
 	enum sc_is_auth	 c_is_auth;
 	int		 c_body_logging;
+	STACK_OF(X509)	*c_is_certs;	/* pinned IS certs (SSLAUTH), or NULL */
 };
 
 struct sc_service {
@@ -151,6 +154,9 @@ int	serverconf_audit(struct db *, const char *actor, const char *action,
 	    const char *detail);
 int	serverconf_client_add(struct db *, const struct xrid *client,
 	    const char *is_auth);
+/* Pin an IS certificate (PEM text) for a client; -1 if not a cert. */
+int	serverconf_is_cert_add(struct db *, const struct xrid *client,
+	    const char *pem);
 int	serverconf_service_add(struct db *, const struct xrid *service,
 	    int rest, const char *url, int timeout, const char *description);
 int	serverconf_service_enable(struct db *, const struct xrid *service,

@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "certcheck.h"
 #include "compat.h"
 #include "db.h"
 #include "log.h"
@@ -66,7 +70,9 @@ static const char *const serverconf_migrations[] = {
 	"  time TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),"
 	"  actor TEXT NOT NULL,"
 	"  action TEXT NOT NULL,"
-	"  detail TEXT NOT NULL);"
+	"  detail TEXT NOT NULL);",
+	/* 2: the IS certificates themselves, for pinning (SSLAUTH). */
+	"ALTER TABLE is_cert ADD COLUMN pem TEXT NOT NULL DEFAULT '';"
 };
 
 struct sc_right {
@@ -254,6 +260,51 @@ fill_member(sqlite3_stmt *st, void *p)
 	return m->m_group == NULL ? -1 : 0;
 }
 
+/* The registered IS certificates of each client (SSLAUTH pinning). */
+static int
+load_is_certs(struct db *db, struct serverconf *sc)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 rc;
+
+	if (db_queryf(db, &st, "SELECT c.xid, i.pem FROM is_cert i JOIN "
+	    "client c ON c.id = i.client_id WHERE i.pem <> ''", "") == -1)
+		return -1;
+	while ((rc = db_step(db, st)) == DB_ROW) {
+		const char		*xid = (const char *)
+		    sqlite3_column_text(st, 0);
+		const void		*pem = sqlite3_column_text(st, 1);
+		int			 len = sqlite3_column_bytes(st, 1);
+		struct sc_client	*c = NULL;
+		struct xrid		 id;
+		char			 err[XRID_ERR_MAX];
+		BIO			*bio;
+		X509			*x;
+		size_t			 i;
+
+		if (xrid_parse_client(&id, xid, 0, err, sizeof(err)) == -1)
+			continue;
+		for (i = 0; i < sc->sc_nclients; i++)
+			if (xrid_equal(&sc->sc_clients[i].c_id, &id))
+				c = &sc->sc_clients[i];
+		if (c == NULL || (bio = BIO_new_mem_buf(pem, len)) == NULL)
+			continue;
+		x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+		BIO_free(bio);
+		if (x == NULL)
+			continue;
+		if ((c->c_is_certs == NULL &&
+		    (c->c_is_certs = sk_X509_new_null()) == NULL) ||
+		    sk_X509_push(c->c_is_certs, x) == 0) {
+			X509_free(x);
+			db_finalize(st);
+			return -1;
+		}
+	}
+	db_finalize(st);
+	return rc == DB_ERR ? -1 : 0;
+}
+
 int
 serverconf_load(struct db *db, struct serverconf **out)
 {
@@ -282,6 +333,11 @@ serverconf_load(struct db *db, struct serverconf **out)
 		serverconf_free(sc);
 		return -1;
 	}
+	if (load_is_certs(db, sc) == -1) {
+		log_warnx("serverconf: IS certificates: %s", db_last_error(db));
+		serverconf_free(sc);
+		return -1;
+	}
 	*out = sc;
 	return 0;
 }
@@ -305,6 +361,8 @@ serverconf_free(struct serverconf *sc)
 	}
 	for (i = 0; i < sc->sc_nmembers; i++)
 		free(sc->sc_members[i].m_group);
+	for (i = 0; i < sc->sc_nclients; i++)
+		sk_X509_pop_free(sc->sc_clients[i].c_is_certs, X509_free);
 	free(sc->sc_clients);
 	free(sc->sc_services);
 	free(sc->sc_rights);
@@ -580,4 +638,31 @@ ssd_serverconf_refresh(struct ssd *sd, int force)
 	    serverconf_nclients(snap->ss_sc),
 	    serverconf_nservices(snap->ss_sc));
 	return 0;
+}
+
+/* Register an IS certificate (PEM) for a client; SSLAUTH pins it. */
+int
+serverconf_is_cert_add(struct db *db, const struct xrid *client,
+    const char *pem)
+{
+	BIO	*bio;
+	X509	*x;
+	char	 xid[XRID_STR_MAX], hex[OCSP_SHA256_HEX_LEN + 1];
+	int	 rc;
+
+	if (xrid_format(client, 0, xid, sizeof(xid)) == -1)
+		return -1;
+	if ((bio = BIO_new_mem_buf(pem, -1)) == NULL)
+		return -1;
+	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	if (x == NULL || certcheck_sha256_hex(x, hex) == -1) {
+		X509_free(x);
+		return -1;
+	}
+	X509_free(x);
+	rc = db_execf(db, "INSERT INTO is_cert (client_id, sha256, pem) "
+	    "SELECT id, ?, ? FROM client WHERE xid = ? ON CONFLICT DO UPDATE "
+	    "SET pem = excluded.pem", "ttt", hex, pem, xid);
+	return rc;
 }

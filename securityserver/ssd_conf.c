@@ -24,6 +24,15 @@ const struct conf_option ssd_options[] = {
 	  "address the member information systems connect to" },
 	{ "client-proxy", "port", CONF_INT, "8080", 0, 65535, NULL, 0,
 	  "HTTP port for member information systems" },
+	{ "client-proxy", "https-port", CONF_INT, "0", 0, 65535, NULL, 0,
+	  "HTTPS port for member information systems (0: none); needed by "
+	  "clients whose connection type is SSLNOAUTH or SSLAUTH" },
+	{ "client-proxy", "tls-key", CONF_PATH, NULL, 0, 0, NULL, 0,
+	  "private key of the HTTPS port's internal TLS certificate, PEM "
+	  "(default: the authentication key)" },
+	{ "client-proxy", "tls-cert", CONF_PATH, NULL, 0, 0, NULL, 0,
+	  "internal TLS certificate of the HTTPS port, PEM (default: the "
+	  "authentication certificate)" },
 	{ "client-proxy", "max-body-size", CONF_SIZE, "10M", 1024,
 	  1024LL * 1024 * 1024, NULL, 0, "largest request body accepted" },
 	{ "client-proxy", "max-header-size", CONF_SIZE, "64K", 1024,

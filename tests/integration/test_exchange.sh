@@ -115,6 +115,7 @@ done
 cs subsystem add GOV/MTIT SSO
 cs subsystem add GOV/MTIT PORTAL
 cs subsystem add GOV/MTIT HTTPSONLY
+cs subsystem add GOV/MTIT PINNED
 cs subsystem add GOV/MOI CIVIL-REGISTER
 cs subsystem add GOV/MOI ARCHIVE
 cs subsystem add GOV/MOI IMPOSTOR
@@ -128,6 +129,7 @@ cs server add GOV/REVOKED ss-revoked --address "127.0.0.1:$R_SP" \
 cs server client-add "$I/GOV/MTIT/ss-mtit" "$I/GOV/MTIT/SSO"
 cs server client-add "$I/GOV/MTIT/ss-mtit" "$I/GOV/MTIT/PORTAL"
 cs server client-add "$I/GOV/MTIT/ss-mtit" "$I/GOV/MTIT/HTTPSONLY"
+cs server client-add "$I/GOV/MTIT/ss-mtit" "$I/GOV/MTIT/PINNED"
 cs server client-add "$I/GOV/MOI/ss-moi" "$I/GOV/MOI/CIVIL-REGISTER"
 cs server client-add "$I/GOV/MOI/ss-moi" "$I/GOV/MOI/ARCHIVE"
 # A server registered with another auth cert, at ss-moi's address: the
@@ -188,6 +190,10 @@ EOF
 }
 ss_conf ss-mtit MTIT "$C_CP" "$C_SP" "$C_AD" MTIT
 ss_conf ss-moi MOI "$P_CP" "$P_SP" "$P_AD" MOI
+# The consumer also listens on HTTPS for information systems.
+C_HTTPS=$(hk_free_port)
+sed -i "s|^\[client-proxy\]\$|[client-proxy]\nhttps-port = $C_HTTPS|" \
+    "$HK_T/ss-mtit/securityserverd.ini"
 # A consumer whose auth cert is revoked (test/revoked-*).
 ss_conf ss-revoked REVOKED "$R_CP" "$R_SP" "$R_AD"
 sed -i -e "s|$P/auth/ss-revoked|$P/test/revoked-auth|" \
@@ -204,6 +210,15 @@ ctl() {
 ctl ss-mtit client add "$I/GOV/MTIT/SSO"
 ctl ss-mtit client add "$I/GOV/MTIT/PORTAL"
 ctl ss-mtit client add "$I/GOV/MTIT/HTTPSONLY" --is-auth SSLNOAUTH
+# An SSLAUTH client whose IS certificate (self-signed) is pinned, and a
+# second certificate nobody registered.
+for n in is is-other; do
+	"$OPENSSL" req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -subj "/CN=$n" -days 2 -keyout "$HK_T/$n.key" -out "$HK_T/$n.pem" \
+	    >/dev/null 2>&1 || hk_fail "cannot make the IS certificate $n"
+done
+ctl ss-mtit client add "$I/GOV/MTIT/PINNED" --is-auth SSLAUTH
+ctl ss-mtit client cert-add "$I/GOV/MTIT/PINNED" "$HK_T/is.pem"
 ctl ss-moi client add "$I/GOV/MOI/CIVIL-REGISTER"
 ctl ss-revoked client add "$I/GOV/REVOKED/APP"
 ctl ss-moi service add "$I/GOV/MOI/CIVIL-REGISTER/getPerson/v1" \
@@ -414,7 +429,7 @@ hk_log "ok: the provider's own error is passed on without X-Road-Error"
 
 # --- listClients ---------------------------------------------------------
 curl -s -o "$HK_T/clients.xml" "$CPURL/listClients" || hk_fail "listClients"
-[ "$(xp "$HK_T/clients.xml" 'count(//*[local-name()="member"])')" = 10 ] ||
+[ "$(xp "$HK_T/clients.xml" 'count(//*[local-name()="member"])')" = 11 ] ||
     hk_fail "listClients XML: $(cat "$HK_T/clients.xml")"
 curl -s -H 'Accept: application/json' -o "$HK_T/clients.json" "$CPURL/listClients"
 [ "$(jq '[.member[] | select(.id.subsystem_code == "CIVIL-REGISTER")] | length' "$HK_T/clients.json")" = 1 ] ||
@@ -568,6 +583,37 @@ soap_req "$HK_T/r.xml" MTIT/HTTPSONLY getPerson
 post "$HK_T/r.xml" "$HK_T/f.xml" >/dev/null
 expect_fault "HTTPS-only client over HTTP" "$HK_T/f.xml" \
     Server.ClientProxy.SslAuthenticationFailed
+# The HTTPS port: NOSSL clients may use it too; SSLNOAUTH passes the
+# connection check there (then the provider's access rights decide);
+# SSLAUTH needs the pinned certificate.
+posts() {
+	local f=$1 out=$2
+	shift 2
+	curl -s -k -o "$out" -w '%{http_code}' "$@" \
+	    -H 'Content-Type: text/xml; charset=UTF-8' \
+	    --data-binary "@$f" "https://127.0.0.1:$C_HTTPS/"
+}
+soap_req "$HK_T/r.xml" MTIT/SSO getPerson https-1
+code=$(posts "$HK_T/r.xml" "$HK_T/rs.xml")
+[ "$code" = 200 ] && [ -z "$(fault "$HK_T/rs.xml")" ] ||
+    hk_fail "getPerson over the HTTPS port: $(head -c 600 "$HK_T/rs.xml")"
+hk_log "ok: getPerson over the client proxy's HTTPS port"
+soap_req "$HK_T/r.xml" MTIT/HTTPSONLY getPerson https-2
+posts "$HK_T/r.xml" "$HK_T/f.xml" >/dev/null
+expect_fault "SSLNOAUTH client over HTTPS passes the connection check" \
+    "$HK_T/f.xml" Server.ServerProxy.AccessDenied
+soap_req "$HK_T/r.xml" MTIT/PINNED getPerson https-3
+posts "$HK_T/r.xml" "$HK_T/f.xml" >/dev/null
+expect_fault "SSLAUTH client without a certificate" "$HK_T/f.xml" \
+    Server.ClientProxy.SslAuthenticationFailed
+posts "$HK_T/r.xml" "$HK_T/f.xml" --cert "$HK_T/is-other.pem" \
+    --key "$HK_T/is-other.key" >/dev/null
+expect_fault "SSLAUTH client with an unregistered certificate" \
+    "$HK_T/f.xml" Server.ClientProxy.SslAuthenticationFailed
+posts "$HK_T/r.xml" "$HK_T/f.xml" --cert "$HK_T/is.pem" \
+    --key "$HK_T/is.key" >/dev/null
+expect_fault "SSLAUTH client with its pinned certificate passes" \
+    "$HK_T/f.xml" Server.ServerProxy.AccessDenied
 # ss_header FILE SERVER-OWNER SERVER-CODE: name a security server in FILE.
 ss_header() {
 	sed -i "s|</xrd:service>|</xrd:service><xrd:securityServer id:objectType=\"SERVER\"><id:xRoadInstance>$I</id:xRoadInstance><id:memberClass>GOV</id:memberClass><id:memberCode>$2</id:memberCode><id:serverCode>$3</id:serverCode></xrd:securityServer>|" "$1"
