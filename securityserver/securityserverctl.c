@@ -38,6 +38,9 @@ usage(void)
 	    "  acl grant SERVICE SUBJECT [--method M] [--path GLOB]\n"
 	    "  acl revoke SERVICE SUBJECT [--method M] [--path GLOB]\n"
 	    "  acl list\n"
+	    "  group add CLIENT CODE [DESCRIPTION]\n"
+	    "  group member-add|member-remove CLIENT CODE MEMBER\n"
+	    "  group list\n"
 	    "CLIENT: PS/GOV/MOI/CIVIL-REGISTER; SERVICE: PS/GOV/MOI/"
 	    "CIVIL-REGISTER/getPerson[/v1];\n"
 	    "SUBJECT: SUBSYSTEM:PS/GOV/MTIT/SSO, MEMBER:PS/GOV/MTIT, "
@@ -266,6 +269,46 @@ cmd_service(struct db *db, int argc, char **argv)
 }
 
 static int
+cmd_group(struct db *db, int argc, char **argv)
+{
+	struct xrid	prov, m;
+	char		detail[2 * XRID_STR_MAX + 300];
+	int		rc;
+
+	if (argc >= 1 && strcmp(argv[0], "list") == 0) {
+		list_rows(db, "SELECT c.xid, g.code, g.description, "
+		    "coalesce(m.member, '') FROM local_group g JOIN client c ON "
+		    "c.id = g.client_id LEFT JOIN local_group_member m ON "
+		    "m.group_id = g.id ORDER BY 1, 2, 4", 4);
+		return 0;
+	}
+	if (argc < 3)
+		usage();
+	prov = parse_id(XRID_MASK(XRID_SUBSYSTEM), argv[1], "client");
+	(void)snprintf(detail, sizeof(detail), "%s %s %s", argv[1], argv[2],
+	    argc > 3 ? argv[3] : "");
+	if (db_begin(db) == -1)
+		errx(1, "%s", db_last_error(db));
+	if (strcmp(argv[0], "add") == 0)
+		rc = serverconf_group_add(db, &prov, argv[2],
+		    argc > 3 ? argv[3] : "");
+	else if (strcmp(argv[0], "member-add") == 0 ||
+	    strcmp(argv[0], "member-remove") == 0) {
+		if (argc < 4)
+			usage();
+		m = parse_id(XRID_MASK_CLIENT, argv[3], "member");
+		rc = serverconf_group_member(db, &prov, argv[2], &m,
+		    strcmp(argv[0], "member-add") == 0);
+	} else
+		usage();
+	if (change(db, rc, argv[0], detail) == -1)
+		errx(1, "group %s: no such client or group (or nothing to "
+		    "change)", argv[0]);
+	printf("group %s: %s\n", argv[0], detail);
+	return 0;
+}
+
+static int
 cmd_acl(struct db *db, int argc, char **argv)
 {
 	struct opts	o;
@@ -351,6 +394,8 @@ main(int argc, char *argv[])
 		rc = cmd_service(db, argc - 1, argv + 1);
 	else if (strcmp(argv[0], "acl") == 0)
 		rc = cmd_acl(db, argc - 1, argv + 1);
+	else if (strcmp(argv[0], "group") == 0)
+		rc = cmd_group(db, argc - 1, argv + 1);
 	else
 		usage();
 	db_close(db);

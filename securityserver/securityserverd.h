@@ -161,6 +161,11 @@ int	serverconf_service_add(struct db *, const struct xrid *service,
 	    int rest, const char *url, int timeout, const char *description);
 int	serverconf_service_enable(struct db *, const struct xrid *service,
 	    int enable, const char *notice);
+/* Local groups of a provider client; add = 0 removes the member. */
+int	serverconf_group_add(struct db *, const struct xrid *provider,
+	    const char *code, const char *description);
+int	serverconf_group_member(struct db *, const struct xrid *provider,
+	    const char *code, const struct xrid *member, int add);
 int	serverconf_right_grant(struct db *, const struct xrid *service,
 	    const struct xrid *subject, const char *method, const char *path);
 int	serverconf_right_revoke(struct db *, const struct xrid *service,

@@ -666,3 +666,40 @@ serverconf_is_cert_add(struct db *db, const struct xrid *client,
 	    "SET pem = excluded.pem", "ttt", hex, pem, xid);
 	return rc;
 }
+
+/* Local groups of a provider client (access-right subjects LOCALGROUP:code). */
+int
+serverconf_group_add(struct db *db, const struct xrid *provider,
+    const char *code, const char *description)
+{
+	char	xid[XRID_STR_MAX], err[XRID_ERR_MAX];
+
+	if (xrid_check_part(code, 0, err, sizeof(err)) == -1 ||
+	    xrid_format(provider, 0, xid, sizeof(xid)) == -1)
+		return -1;
+	return db_execf(db, "INSERT INTO local_group (client_id, code, "
+	    "description) SELECT id, ?, ? FROM client WHERE xid = ? "
+	    "ON CONFLICT (client_id, code) DO UPDATE SET description = "
+	    "excluded.description", "ttt", code,
+	    description != NULL ? description : "", xid);
+}
+
+int
+serverconf_group_member(struct db *db, const struct xrid *provider,
+    const char *code, const struct xrid *member, int add)
+{
+	char	xid[XRID_STR_MAX], mid[XRID_STR_MAX];
+
+	if (xrid_format(provider, 0, xid, sizeof(xid)) == -1 ||
+	    xrid_format(member, 0, mid, sizeof(mid)) == -1)
+		return -1;
+	if (add)
+		return db_execf(db, "INSERT OR IGNORE INTO local_group_member "
+		    "(group_id, member) SELECT g.id, ? FROM local_group g JOIN "
+		    "client c ON c.id = g.client_id WHERE c.xid = ? AND "
+		    "g.code = ?", "ttt", mid, xid, code);
+	return db_execf(db, "DELETE FROM local_group_member WHERE member = ? "
+	    "AND group_id = (SELECT g.id FROM local_group g JOIN client c ON "
+	    "c.id = g.client_id WHERE c.xid = ? AND g.code = ?)", "ttt", mid,
+	    xid, code);
+}

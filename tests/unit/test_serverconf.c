@@ -115,6 +115,37 @@ START_TEST(test_rest_rights_and_groups)
 }
 END_TEST
 
+START_TEST(test_local_groups)
+{
+	struct db		*db = setup();
+	struct serverconf	*sc;
+	struct xrid		 prov = id("SUBSYSTEM:PS/GOV/MOI/CIVIL-REGISTER");
+	struct xrid		 svc = id("SERVICE:PS/GOV/MOI/CIVIL-REGISTER/getPerson");
+	struct xrid		 sso = id("SUBSYSTEM:PS/GOV/MTIT/SSO");
+	struct xrid		 lg = id("LOCALGROUP:ministries");
+
+	ck_assert_int_eq(serverconf_group_add(db, &prov, "ministries",
+	    "Ministries"), 0);
+	ck_assert_int_eq(serverconf_right_grant(db, &svc, &lg, NULL, NULL), 0);
+	ck_assert_int_eq(serverconf_load(db, &sc), 0);
+	ck_assert(!serverconf_allowed(sc, &sso, &svc, NULL, NULL, NULL, NULL));
+	serverconf_free(sc);
+	ck_assert_int_eq(serverconf_group_member(db, &prov, "ministries", &sso,
+	    1), 0);
+	ck_assert_int_eq(serverconf_load(db, &sc), 0);
+	ck_assert(serverconf_allowed(sc, &sso, &svc, NULL, NULL, NULL, NULL));
+	serverconf_free(sc);
+	ck_assert_int_eq(serverconf_group_member(db, &prov, "ministries", &sso,
+	    0), 0);
+	ck_assert_int_eq(serverconf_load(db, &sc), 0);
+	ck_assert(!serverconf_allowed(sc, &sso, &svc, NULL, NULL, NULL, NULL));
+	serverconf_free(sc);
+	/* A group code with a forbidden character is refused. */
+	ck_assert_int_eq(serverconf_group_add(db, &prov, "bad/code", ""), -1);
+	db_close(db);
+}
+END_TEST
+
 static Suite *
 serverconf_suite(void)
 {
@@ -123,6 +154,7 @@ serverconf_suite(void)
 
 	tcase_add_test(tc, test_lookup_and_soap_rights);
 	tcase_add_test(tc, test_rest_rights_and_groups);
+	tcase_add_test(tc, test_local_groups);
 	suite_add_tcase(s, tc);
 	return s;
 }
