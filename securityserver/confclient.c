@@ -26,6 +26,7 @@
 #include "certcheck.h"
 #include "compat.h"
 #include "conf.h"
+#include "file.h"
 #include "gconfdir.h"
 #include "globalconf.h"
 #include "httpc.h"
@@ -57,62 +58,6 @@ struct confclient {
 };
 
 static void	cc_fetch(struct confclient *);
-
-static int
-read_file(const char *path, size_t max, struct buf **out)
-{
-	struct buf	*b;
-	FILE		*f;
-	char		 chunk[8192];
-	size_t		 n;
-
-	*out = NULL;
-	if ((f = fopen(path, "rb")) == NULL)
-		return -1;
-	if ((b = buf_new(max)) == NULL) {
-		fclose(f);
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (buf_append(b, chunk, n) != 0) {
-			fclose(f);
-			buf_free(b);
-			return -1;
-		}
-	fclose(f);
-	*out = b;
-	return 0;
-}
-
-/* Write a file atomically: temp, fsync, rename. */
-static int
-write_file(const char *path, const void *data, size_t len)
-{
-	char	tmp[1200];
-	int	fd;
-	ssize_t	w;
-	size_t	off = 0;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -1;
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644)) == -1)
-		return -1;
-	while (off < len) {
-		if ((w = write(fd, (const char *)data + off, len - off)) <= 0) {
-			if (w == -1 && errno == EINTR)
-				continue;
-			close(fd);
-			unlink(tmp);
-			return -1;
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd) == -1 || close(fd) == -1) {
-		unlink(tmp);
-		return -1;
-	}
-	return rename(tmp, path);
-}
 
 static void
 snap_free(struct gc_snap *s)
@@ -252,17 +197,19 @@ cc_install(struct confclient *cc, const void *dir, size_t dirlen,
 	if (save) {
 		if (snprintf(path, sizeof(path), "%s/directory", cc->cc_dir) <
 		    (int)sizeof(path))
-			(void)write_file(path, dir, dirlen);
+			(void)file_write_atomic(path, dir, dirlen, 0644);
 		if (snprintf(path, sizeof(path), "%s/directory.ctype",
 		    cc->cc_dir) < (int)sizeof(path))
-			(void)write_file(path, ctype, strlen(ctype));
+			(void)file_write_atomic(path, ctype, strlen(ctype),
+			    0644);
 		if (snprintf(path, sizeof(path), "%s/shared-params.xml",
 		    cc->cc_dir) < (int)sizeof(path))
-			(void)write_file(path, buf_data(shared),
-			    buf_len(shared));
+			(void)file_write_atomic(path, buf_data(shared),
+			    buf_len(shared), 0644);
 		if (snprintf(path, sizeof(path), "%s/private-params.xml",
 		    cc->cc_dir) < (int)sizeof(path))
-			(void)write_file(path, buf_data(priv), buf_len(priv));
+			(void)file_write_atomic(path, buf_data(priv),
+			    buf_len(priv), 0644);
 	}
 	confclient_release(cc->cc_snap);
 	cc->cc_snap = s;
@@ -469,7 +416,7 @@ confclient_check_anchor(struct ssd *sd)
 	path = conf_get_str(sd->sd_conf, "globalconf", "anchor");
 	strlcpy(cc->cc_schema_dir, conf_get_str(sd->sd_conf, "server",
 	    "schema-dir"), sizeof(cc->cc_schema_dir));
-	if (read_file(path, 1024 * 1024, &b) == -1) {
+	if (file_read(path, 1024 * 1024, &b) == -1) {
 		log_warn("anchor %s", path);
 		return -1;
 	}
@@ -498,17 +445,17 @@ cc_load_saved(struct confclient *cc)
 	char		 path[1200];
 
 	if (snprintf(path, sizeof(path), "%s/directory", cc->cc_dir) >=
-	    (int)sizeof(path) || read_file(path, GCONF_DIR_MAX, &dir) == -1)
+	    (int)sizeof(path) || file_read(path, GCONF_DIR_MAX, &dir) == -1)
 		goto done;
 	if (snprintf(path, sizeof(path), "%s/directory.ctype", cc->cc_dir) >=
-	    (int)sizeof(path) || read_file(path, 4096, &ct) == -1)
+	    (int)sizeof(path) || file_read(path, 4096, &ct) == -1)
 		goto done;
 	if (snprintf(path, sizeof(path), "%s/shared-params.xml", cc->cc_dir) >=
-	    (int)sizeof(path) || read_file(path, CC_FILE_MAX, &sh) == -1)
+	    (int)sizeof(path) || file_read(path, CC_FILE_MAX, &sh) == -1)
 		goto done;
 	if (snprintf(path, sizeof(path), "%s/private-params.xml",
 	    cc->cc_dir) >= (int)sizeof(path) ||
-	    read_file(path, CC_FILE_MAX, &pr) == -1)
+	    file_read(path, CC_FILE_MAX, &pr) == -1)
 		goto done;
 	if (cc_install(cc, buf_data(dir), buf_len(dir), buf_str(ct), sh, pr,
 	    0) == 0)

@@ -28,6 +28,7 @@
 #include "asicverify.h"
 #include "b64.h"
 #include "buf.h"
+#include "file.h"
 #include "compat.h"
 #include "log.h"
 #include "xsd.h"
@@ -134,42 +135,6 @@ trace(const char *entry, const char *check, const char *detail, void *arg)
 		printf("       ok %s: %s: %s\n", entry, check, detail);
 }
 
-static int
-read_file(const char *path, size_t max, unsigned char **out, size_t *outlen)
-{
-	FILE		*f;
-	struct buf	*b;
-	unsigned char	 chunk[65536];
-	size_t		 n;
-	int		 rv = -1;
-
-	errno = 0;
-	if ((f = fopen(path, "rb")) == NULL)
-		return -1;
-	if ((b = buf_new(max)) == NULL) {
-		(void)fclose(f);
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (buf_append(b, chunk, n) == -1) {
-			errno = EFBIG;
-			goto done;
-		}
-	if (ferror(f))
-		goto done;
-	if (buf_len(b) == 0) {
-		errno = EINVAL;
-		goto done;
-	}
-	*out = buf_release(b, outlen);
-	b = NULL;
-	rv = *out == NULL ? -1 : 0;
-done:
-	buf_free(b);
-	(void)fclose(f);
-	return rv;
-}
-
 static const char *
 kind_name(enum asicv_kind k)
 {
@@ -241,7 +206,7 @@ cmd_container(struct mv *mv, const char *path)
 	const char	*base;
 	int		 rv;
 
-	if (read_file(path, ASIC_MAX_TOTAL, &data, &len) == -1) {
+	if (file_read_bytes(path, ASIC_MAX_TOTAL, &data, &len) == -1) {
 		line_fail(mv, "%s: cannot read: %s", path, strerror(errno));
 		return -1;
 	}
@@ -266,8 +231,8 @@ cmd_pair(struct mv *mv, const char *req, const char *resp)
 		    resp);
 		return -1;
 	}
-	if (read_file(req, ASIC_MAX_TOTAL, &a, &alen) == -1 ||
-	    read_file(resp, ASIC_MAX_TOTAL, &b, &blen) == -1 ||
+	if (file_read_bytes(req, ASIC_MAX_TOTAL, &a, &alen) == -1 ||
+	    file_read_bytes(resp, ASIC_MAX_TOTAL, &b, &blen) == -1 ||
 	    asic_parse(a, alen, &q, err, sizeof(err)) == -1 ||
 	    asic_parse(b, blen, &s, err, sizeof(err)) == -1) {
 		line_fail(mv, "pair %s %s: cannot read the containers", req,

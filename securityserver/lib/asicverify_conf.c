@@ -22,6 +22,7 @@
 #include "asicverify.h"
 #include "asicverify_int.h"
 #include "buf.h"
+#include "file.h"
 #include "certcheck.h"
 #include "compat.h"
 #include "globalconf.h"
@@ -158,35 +159,6 @@ conf_add_shared(struct asicv_conf *c, const void *data, size_t len,
 }
 
 static int
-read_file(const char *path, size_t max, unsigned char **out, size_t *outlen)
-{
-	FILE		*f;
-	struct buf	*b;
-	unsigned char	 chunk[65536];
-	size_t		 n;
-	int		 rv = -1;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return -1;
-	if ((b = buf_new(max)) == NULL) {
-		(void)fclose(f);
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (buf_append(b, chunk, n) == -1)
-			goto done;
-	if (ferror(f))
-		goto done;
-	*out = buf_release(b, outlen);
-	b = NULL;
-	rv = *out == NULL ? -1 : 0;
-done:
-	buf_free(b);
-	(void)fclose(f);
-	return rv;
-}
-
-static int
 conf_load_file(struct asicv_conf *c, const char *path, const char *schema_dir,
     char *err, size_t errlen)
 {
@@ -194,7 +166,7 @@ conf_load_file(struct asicv_conf *c, const char *path, const char *schema_dir,
 	size_t		 len;
 	int		 rv;
 
-	if (read_file(path, ASICV_CONF_FILE_MAX, &data, &len) == -1) {
+	if (file_read_bytes(path, ASICV_CONF_FILE_MAX, &data, &len) == -1) {
 		(void)snprintf(err, errlen, "%s: cannot read (%s)", path,
 		    errno != 0 ? strerror(errno) : "too large");
 		return -1;
