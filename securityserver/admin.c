@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "certcheck.h"
+#include "evidence.h"
 #include "globalconf.h"
 #include "http.h"
 #include "log.h"
@@ -177,7 +178,8 @@ admin_routes(struct ssd *sd)
 	if (http_route(sd->sd_admin, EVHTTP_REQ_GET, "/health",
 	    HTTP_ROUTE_EXACT, health, sd) == -1 ||
 	    http_route(sd->sd_admin, EVHTTP_REQ_GET, "/metrics",
-	    HTTP_ROUTE_EXACT, metrics, sd) == -1)
+	    HTTP_ROUTE_EXACT, metrics, sd) == -1 ||
+	    evidence_routes(sd) == -1)
 		return -1;
 	return 0;
 }

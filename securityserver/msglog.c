@@ -720,6 +720,13 @@ msglog_entry_get(struct msglog *ml, int64_t id, struct msglog_entry **out)
 }
 
 int
+msglog_query_ids(struct msglog *ml, const char *query_id, const char *client,
+    int64_t **ids, size_t *n)
+{
+	return ml->ml_ops->so_query(ml->ml_st, query_id, client, ids, n);
+}
+
+int
 msglog_unstamped(struct msglog *ml, size_t limit,
     struct msglog_leaf **leaves, size_t *n)
 {

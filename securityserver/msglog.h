@@ -255,6 +255,15 @@ int	msglog_entry_get(struct msglog *, int64_t id,
 void	msglog_entry_free(struct msglog_entry *);
 
 /*
+ * The ids of the records (at most 64) of the exchange query_id whose
+ * client is client (doc form, "SUBSYSTEM:PS/GOV/MTIT/SSO"), oldest
+ * first, for /asic. *ids (caller frees with free(3), NULL when *n is 0).
+ * 0 / -1.
+ */
+int	msglog_query_ids(struct msglog *, const char *query_id,
+	    const char *client, int64_t **ids, size_t *n);
+
+/*
  * For the timestamper: up to limit unstamped records, oldest first, as
  * (id, signature hash); *leaves (caller frees with free(3), NULL when
  * *n is 0). 0 / -1.

@@ -460,6 +460,48 @@ mls_unstamped(void *arg, size_t limit, struct msglog_leaf **leavesp,
 	return -1;
 }
 
+static int
+mls_query(void *arg, const char *query_id, const char *client,
+    int64_t **idsp, size_t *np)
+{
+	struct mls	*s = arg;
+	sqlite3_stmt	*st = NULL;
+	int64_t		*ids = NULL, *ni;
+	size_t		 n = 0, cap = 0;
+	int		 rc;
+
+	*idsp = NULL;
+	*np = 0;
+	s->s_err[0] = '\0';
+	if (db_queryf(s->s_db, &st, "SELECT id FROM record WHERE query_id = ?"
+	    " AND client = ? ORDER BY id LIMIT 64", "tt", query_id, client) ==
+	    -1)
+		return -1;
+	while ((rc = db_step(s->s_db, st)) == DB_ROW) {
+		if (n == cap) {
+			cap = cap == 0 ? 4 : cap * 2;
+			if ((ni = reallocarray(ids, cap, sizeof(*ids))) ==
+			    NULL) {
+				(void)snprintf(s->s_err, sizeof(s->s_err),
+				    "out of memory");
+				goto fail;
+			}
+			ids = ni;
+		}
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	if (rc != DB_DONE)
+		goto fail;
+	db_finalize(st);
+	*idsp = ids;
+	*np = n;
+	return 0;
+ fail:
+	db_finalize(st);
+	free(ids);
+	return -1;
+}
+
 static int64_t
 mls_unstamped_count(void *arg)
 {
@@ -522,5 +564,6 @@ const struct msglog_store_ops msglog_sqlite_ops = {
 	.so_unstamped_count = mls_unstamped_count,
 	.so_add_timestamp = mls_add_timestamp,
 	.so_set_stamp = mls_set_stamp,
+	.so_query = mls_query,
 	.so_error = mls_error
 };

@@ -82,6 +82,12 @@ struct msglog_store_ops {
 	/* Fails if the record is missing or already stamped. */
 	int		(*so_set_stamp)(void *st, int64_t id, int64_t ts_id,
 			    const char *chain, size_t chain_len);
+	/*
+	 * Ids of the records of one exchange (query_id and client in doc
+	 * form), oldest first; *ids freed with free(3), NULL when *n is 0.
+	 */
+	int		(*so_query)(void *st, const char *query_id,
+			    const char *client, int64_t **ids, size_t *n);
 	const char	*(*so_error)(void *st);
 };
 

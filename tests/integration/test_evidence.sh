@@ -1,0 +1,294 @@
+#!/usr/bin/env bash
+# test_evidence.sh: the message log's evidence on the admin port. A dev
+# PKI, the dev OCSP responder, devtsa (approved in global conf, stamping
+# every second), the central server, the MOI civil register and two
+# security servers (consumer ss-mtit, provider ss-moi). One SOAP getPerson
+# through both; once its records are timestamped, GET /asic on the
+# consumer's admin port gives the request and response containers and
+# GET /verificationconf the global conf snapshot; msglog-verify says OK
+# for both containers and FAIL (naming the container) after one byte of
+# message.xml is changed. Bad /asic queries: 400; unknown exchange: 404.
+. "$top_srcdir/tests/integration/lib.sh"
+hk_init evidence
+
+command -v curl >/dev/null 2>&1 || hk_skip "curl not found"
+command -v unzip >/dev/null 2>&1 || hk_skip "unzip not found"
+command -v zip >/dev/null 2>&1 || hk_skip "zip not found"
+SSD=$top_builddir/securityserverd
+CTL=$top_builddir/securityserverctl
+CS=$top_builddir/centralserver
+AGENCY=$top_builddir/hukumati-agency
+MV=$top_builddir/msglog-verify
+TSA=$top_builddir/devtsa
+for b in "$SSD" "$CTL" "$CS" "$AGENCY" "$MV" "$TSA" "$top_builddir/devocsp"; do
+	[ -x "$b" ] || hk_fail "$b was not built"
+done
+export DEVOCSP=$top_builddir/devocsp
+SCHEMAS=$top_srcdir/securityserver/schemas
+I=PS
+
+EPHEMERAL=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null ||
+    echo 32768)
+USED=" "
+# take VAR [sp]: a free port (and port + 77 free too for sp).
+take() {
+	local p i
+	for i in $(seq 1 200); do
+		p=$(hk_free_port) || hk_fail "no free port"
+		[ $((p + 77)) -lt "$EPHEMERAL" ] || continue
+		case $USED in *" $p "*) continue ;; esac
+		if [ "${2:-}" = sp ]; then
+			case $USED in *" $((p + 77)) "*) continue ;; esac
+			hk_port_open $((p + 77)) && continue
+			USED="$USED$((p + 77)) "
+		fi
+		USED="$USED$p "
+		eval "$1=$p"
+		return 0
+	done
+	hk_fail "no free port"
+}
+
+P=$HK_T/pki
+hk_pki "$P"
+for v in OCSP_PORT CS_PORT AG_PORT TSA_PORT C_CP C_AD P_CP P_AD; do
+	take "$v"
+done
+take C_SP sp
+take P_SP sp
+
+hk_start ocsp "$top_srcdir/certs/ocsp-responder.sh" "$P" "$OCSP_PORT" -n 60
+hk_wait_port "$OCSP_PORT"
+hk_start devtsa "$TSA" -d -p "$TSA_PORT" -k "$P/tsa/tsa.key" \
+    -c "$P/tsa/tsa.pem" -C "$P/ca-chain.pem" -s "$HK_T/devtsa.serial"
+hk_wait_http "http://127.0.0.1:$TSA_PORT/health"
+
+C=$HK_T/central
+mkdir -p "$C"
+cat >"$C/centralserver.ini" <<EOF
+[server]
+instance = $I
+state-dir = $C
+port = $CS_PORT
+public-url = http://127.0.0.1:$CS_PORT
+conf-sign-key = $P/central/confsign.key
+conf-sign-cert = $P/central/confsign.pem
+schema-dir = $SCHEMAS
+expire-interval = 60
+generation-interval = 2
+[management]
+provider = $I/GOV/MTIT
+EOF
+cs() {
+	"$CS" -c "$C/centralserver.ini" "$@" >>"$HK_T/cs-cli.log" 2>&1 ||
+	    hk_fail "centralserver $*: $(tail -3 "$HK_T/cs-cli.log")"
+}
+cs init
+cs member-class add GOV "Government"
+cs member add GOV MTIT "Member MTIT"
+cs member add GOV MOI "Member MOI"
+cs subsystem add GOV/MTIT SSO
+cs subsystem add GOV/MOI CIVIL-REGISTER
+cs server add GOV/MTIT ss-mtit --address "127.0.0.1:$C_SP" \
+    --auth-cert "$P/auth/ss-mtit.pem"
+cs server add GOV/MOI ss-moi --address "127.0.0.1:$P_SP" \
+    --auth-cert "$P/auth/ss-moi.pem"
+cs server client-add "$I/GOV/MTIT/ss-mtit" "$I/GOV/MTIT/SSO"
+cs server client-add "$I/GOV/MOI/ss-moi" "$I/GOV/MOI/CIVIL-REGISTER"
+cs ca add "Hukumati Dev CA" "$P/ca/ca.pem" \
+    --ocsp-url "http://127.0.0.1:$OCSP_PORT" --ocsp-cert "$P/ocsp/ocsp.pem"
+cs tsa add "Dev TSA" "http://127.0.0.1:$TSA_PORT/" "$P/tsa/tsa.pem"
+cs set timestamping-interval 1
+cs anchor "$C/anchor.xml"
+hk_start central "$CS" -c "$C/centralserver.ini" serve
+hk_wait_http "http://127.0.0.1:$CS_PORT/health"
+
+# ss_conf NAME OWNER CP SP ADMIN
+ss_conf() {
+	local name=$1 owner=$2 cp=$3 sp=$4 ad=$5
+	mkdir -p "$HK_T/$name"
+	chmod 700 "$HK_T/$name"
+	cat >"$HK_T/$name/securityserverd.ini" <<EOF
+[server]
+server-id = $I/GOV/$owner/$name
+state-dir = $HK_T/$name
+log-level = debug
+schema-dir = $SCHEMAS
+[client-proxy]
+port = $cp
+connect-timeout = 5
+request-timeout = 20
+[server-proxy]
+port = $sp
+ocsp-port = $((sp + 77))
+default-service-timeout = 10
+[admin]
+port = $ad
+[globalconf]
+anchor = $C/anchor.xml
+update-interval = 5
+[tls]
+auth-key = $P/auth/$name.key
+auth-cert = $P/auth/$name.pem
+auth-chain = $P/ca/ca.pem
+[member $I/GOV/$owner]
+sign-key = $P/sign/GOV_$owner.key
+sign-cert = $P/sign/GOV_$owner.pem
+sign-chain = $P/ca/ca.pem
+EOF
+}
+ss_conf ss-mtit MTIT "$C_CP" "$C_SP" "$C_AD"
+ss_conf ss-moi MOI "$P_CP" "$P_SP" "$P_AD"
+ctl() {
+	local name=$1
+	shift
+	"$CTL" -c "$HK_T/$name/securityserverd.ini" "$@" >>"$HK_T/ctl.log" 2>&1 ||
+	    hk_fail "securityserverctl $name $*: $(tail -3 "$HK_T/ctl.log")"
+}
+ctl ss-mtit client add "$I/GOV/MTIT/SSO"
+ctl ss-moi client add "$I/GOV/MOI/CIVIL-REGISTER"
+ctl ss-moi service add "$I/GOV/MOI/CIVIL-REGISTER/getPerson/v1" \
+    --url "http://127.0.0.1:$AG_PORT/soap" --timeout 10
+ctl ss-moi acl grant "$I/GOV/MOI/CIVIL-REGISTER/getPerson" \
+    "SUBSYSTEM:$I/GOV/MTIT/SSO"
+
+prefill_ocsp() {
+	local dir=$HK_T/$1/ocsp cert sha1
+	shift
+	mkdir -p "$dir"
+	chmod 700 "$dir"
+	for cert in "$@"; do
+		sha1=$("$OPENSSL" x509 -in "$cert" -outform DER |
+		    "$OPENSSL" dgst -sha1 -r | cut -d' ' -f1)
+		"$OPENSSL" ocsp -issuer "$P/ca/ca.pem" -cert "$cert" \
+		    -url "http://127.0.0.1:$OCSP_PORT" -no_nonce -noverify \
+		    -respout "$dir/$sha1.der" >/dev/null 2>&1 ||
+		    hk_fail "OCSP for $cert"
+	done
+}
+prefill_ocsp ss-mtit "$P/auth/ss-mtit.pem" "$P/sign/GOV_MTIT.pem"
+prefill_ocsp ss-moi "$P/auth/ss-moi.pem" "$P/sign/GOV_MOI.pem"
+hk_start ss-mtit "$SSD" -c "$HK_T/ss-mtit/securityserverd.ini"
+hk_start ss-moi "$SSD" -c "$HK_T/ss-moi/securityserverd.ini"
+
+cat >"$HK_T/agency.ini" <<EOF
+[agency]
+module = civil-register
+subsystem = $I/GOV/MOI/CIVIL-REGISTER
+data-dir = $HK_T/agency
+seed-count = 10
+wsdl = $top_srcdir/hukumati-services/agency/wsdl/civil-register.wsdl
+openapi = $top_srcdir/hukumati-services/agency/openapi/civil-register.json
+[http]
+port = $AG_PORT
+EOF
+hk_start agency "$AGENCY" -c "$HK_T/agency.ini"
+hk_wait_http "http://127.0.0.1:$AG_PORT/health"
+hk_wait_http "http://127.0.0.1:$C_AD/health" 30
+hk_wait_http "http://127.0.0.1:$P_AD/health" 30
+hk_log "ok: PKI, OCSP, TSA, central server, agency and both servers up"
+
+QID="evidence-$$"
+cat >"$HK_T/req.xml" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"
+    xmlns:xrd="http://x-road.eu/xsd/xroad.xsd"
+    xmlns:id="http://x-road.eu/xsd/identifiers"
+    xmlns:cr="http://moi.gov.ps/civil-register">
+  <SOAP-ENV:Header>
+    <xrd:client id:objectType="SUBSYSTEM">
+      <id:xRoadInstance>$I</id:xRoadInstance><id:memberClass>GOV</id:memberClass>
+      <id:memberCode>MTIT</id:memberCode><id:subsystemCode>SSO</id:subsystemCode>
+    </xrd:client>
+    <xrd:service id:objectType="SERVICE">
+      <id:xRoadInstance>$I</id:xRoadInstance><id:memberClass>GOV</id:memberClass>
+      <id:memberCode>MOI</id:memberCode><id:subsystemCode>CIVIL-REGISTER</id:subsystemCode>
+      <id:serviceCode>getPerson</id:serviceCode><id:serviceVersion>v1</id:serviceVersion>
+    </xrd:service>
+    <xrd:id>$QID</xrd:id>
+    <xrd:userId>PS400000014</xrd:userId>
+    <xrd:protocolVersion>4.0</xrd:protocolVersion>
+  </SOAP-ENV:Header>
+  <SOAP-ENV:Body>
+    <cr:getPerson><cr:nationalId>400000014</cr:nationalId></cr:getPerson>
+  </SOAP-ENV:Body>
+</SOAP-ENV:Envelope>
+EOF
+code=$(curl -s -o "$HK_T/resp.xml" -w '%{http_code}' \
+    -H 'Content-Type: text/xml; charset=UTF-8' \
+    --data-binary "@$HK_T/req.xml" "http://127.0.0.1:$C_CP/")
+[ "$code" = 200 ] || hk_fail "getPerson: HTTP $code: $(head -c 600 "$HK_T/resp.xml")"
+grep -q Fault "$HK_T/resp.xml" && hk_fail "getPerson: $(head -c 600 "$HK_T/resp.xml")"
+hk_log "ok: getPerson through both servers"
+
+AD=http://127.0.0.1:$C_AD
+ASIC="$AD/asic?queryId=$QID&xRoadInstance=$I&memberClass=GOV&memberCode=MTIT&subsystemCode=SSO"
+
+# --- bad and unknown queries
+code=$(curl -s -o "$HK_T/e.json" -w '%{http_code}' "$AD/asic?queryId=$QID")
+[ "$code" = 400 ] || hk_fail "/asic without the client: HTTP $code"
+code=$(curl -s -o "$HK_T/e.json" -w '%{http_code}' \
+    "$AD/asic?queryId=nope-$$&xRoadInstance=$I&memberClass=GOV&memberCode=MTIT&subsystemCode=SSO")
+[ "$code" = 404 ] || hk_fail "/asic of an unknown exchange: HTTP $code"
+grep -q '"type"' "$HK_T/e.json" || hk_fail "/asic 404 is not JSON: $(cat "$HK_T/e.json")"
+code=$(curl -s -o "$HK_T/e.json" -w '%{http_code}' \
+    "$AD/asic?queryId=$QID&xRoadInstance=$I&memberClass=GOV&memberCode=MTIT&subsystemCode=PORTAL")
+[ "$code" = 404 ] || hk_fail "/asic for another client: HTTP $code"
+hk_log "ok: /asic answers 400 without the client and 404 for none"
+
+# --- wait until both containers carry a timestamp
+stamped=0
+for i in $(seq 1 150); do
+	rm -rf "$HK_T/asic" && mkdir -p "$HK_T/asic"
+	code=$(curl -s -o "$HK_T/asic.zip" -w '%{http_code}' "$ASIC")
+	if [ "$code" = 200 ] &&
+	    (cd "$HK_T/asic" && unzip -q "$HK_T/asic.zip") 2>/dev/null; then
+		n=0
+		for f in "$HK_T"/asic/*.asice; do
+			[ -f "$f" ] || continue
+			unzip -l "$f" | grep -q 'META-INF/timestamp.tst' &&
+			    n=$((n + 1))
+		done
+		if [ "$n" -eq 2 ]; then
+			stamped=1
+			break
+		fi
+	fi
+	sleep 1
+done
+[ "$stamped" = 1 ] || hk_fail "no 2 timestamped containers from /asic: HTTP $code; $(ls "$HK_T/asic")"
+ls "$HK_T/asic" | grep -q -- '-request-.*\.asice$' || hk_fail "no request container"
+ls "$HK_T/asic" | grep -q -- '-response-.*\.asice$' || hk_fail "no response container"
+hk_log "ok: /asic gives the timestamped request and response containers"
+
+code=$(curl -s -o "$HK_T/vc.zip" -w '%{http_code}' "$AD/verificationconf")
+[ "$code" = 200 ] || hk_fail "/verificationconf: HTTP $code"
+unzip -l "$HK_T/vc.zip" | grep -q shared-params.xml ||
+    hk_fail "/verificationconf has no shared-params.xml"
+hk_log "ok: /verificationconf"
+
+# --- verify offline
+"$MV" -c "$HK_T/vc.zip" -s "$SCHEMAS" container "$HK_T"/asic/*.asice \
+    >"$HK_T/mv-ok.out" 2>&1 || hk_fail "msglog-verify: $(cat "$HK_T/mv-ok.out")"
+grep -q "^FAIL" "$HK_T/mv-ok.out" && hk_fail "msglog-verify FAIL: $(cat "$HK_T/mv-ok.out")"
+req=$(ls "$HK_T"/asic/*-request-*.asice | head -1)
+resp=$(ls "$HK_T"/asic/*-response-*.asice | head -1)
+"$MV" -c "$HK_T/vc.zip" -s "$SCHEMAS" pair "$req" "$resp" \
+    >"$HK_T/mv-pair.out" 2>&1 || hk_fail "msglog-verify pair: $(cat "$HK_T/mv-pair.out")"
+hk_log "ok: msglog-verify accepts both containers and the pair"
+
+# --- one byte of message.xml changed
+mkdir -p "$HK_T/bad"
+cp "$req" "$HK_T/bad/tampered.asice"
+(cd "$HK_T/bad" && unzip -q -o tampered.asice message.xml &&
+    sed -i '0,/400000014/s//400000015/' message.xml &&
+    zip -q tampered.asice message.xml) || hk_fail "cannot change message.xml"
+if "$MV" -c "$HK_T/vc.zip" -s "$SCHEMAS" container "$HK_T/bad/tampered.asice" \
+    >"$HK_T/mv-bad.out" 2>&1; then
+	hk_fail "msglog-verify accepted a changed message.xml: $(cat "$HK_T/mv-bad.out")"
+fi
+grep "^FAIL" "$HK_T/mv-bad.out" | grep -q tampered.asice ||
+    hk_fail "the FAIL does not name the container: $(cat "$HK_T/mv-bad.out")"
+hk_log "ok: msglog-verify FAILs a changed message.xml, naming the container"
+
+hk_pass
