@@ -30,4 +30,24 @@ int	evidence_entry_asic(const struct msglog_entry *, unsigned char **out,
 /* Register /asic and /verificationconf on sd->sd_admin. 0 / -1. */
 int	evidence_routes(struct ssd *);
 
+/*
+ * archiver.c: every [message-log] archive-interval, the timestamped,
+ * unarchived records go as ASiC-E containers (seq = record id) into ZIP
+ * archives in archive-dir (default state-dir/archive), rotated at
+ * archive-max-size, their linkinginfo continuing from the last archive's
+ * digest kept in the message log. Records are marked archived only from
+ * the archive writer's callback, once the archive is durable.
+ */
+struct archiver;
+struct msglog;
+struct event_base;
+
+#define ARCHIVER_BATCH		1000	/* records read per step */
+
+/* Start an archiver over sd->sd_msglog with sd's options. 0 / -1. */
+int	archiver_new_ssd(struct ssd *, struct archiver **out);
+/* Run once now; 0, or -1 (logged). Records archived in *n (may be NULL). */
+int	archiver_run(struct archiver *, size_t *n);
+void	archiver_free(struct archiver *);	/* NULL ok */
+
 #endif /* HK_EVIDENCE_H */

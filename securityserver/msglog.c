@@ -727,6 +727,43 @@ msglog_query_ids(struct msglog *ml, const char *query_id, const char *client,
 }
 
 int
+msglog_archivable(struct msglog *ml, int64_t after, size_t limit,
+    int64_t **ids, size_t *n)
+{
+	return ml->ml_ops->so_archivable(ml->ml_st, after, limit, ids, n);
+}
+
+int
+msglog_mark_archived(struct msglog *ml, const int64_t *ids, size_t n,
+    const char *last_digest, const char *last_name)
+{
+	size_t	i;
+
+	if (ml->ml_ops->so_begin(ml->ml_st) == -1)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if (ml->ml_ops->so_set_archived(ml->ml_st, ids[i]) == -1)
+			goto fail;
+	if (ml->ml_ops->so_set_archive_state(ml->ml_st, last_digest,
+	    last_name) == -1 || ml->ml_ops->so_commit(ml->ml_st) == -1)
+		goto fail;
+	return 0;
+ fail:
+	log_warnx("message log: cannot mark records archived: %s",
+	    ml->ml_ops->so_error(ml->ml_st));
+	ml->ml_ops->so_rollback(ml->ml_st);
+	return -1;
+}
+
+int
+msglog_archive_state(struct msglog *ml, char *digest, size_t dlen,
+    char *name, size_t nlen)
+{
+	return ml->ml_ops->so_archive_state(ml->ml_st, digest, dlen, name,
+	    nlen);
+}
+
+int
 msglog_unstamped(struct msglog *ml, size_t limit,
     struct msglog_leaf **leaves, size_t *n)
 {

@@ -264,6 +264,25 @@ int	msglog_query_ids(struct msglog *, const char *query_id,
 	    const char *client, int64_t **ids, size_t *n);
 
 /*
+ * For the archiver: up to limit ids (> after) of timestamped records not
+ * yet archived, oldest first; *ids (caller frees with free(3), NULL when *n
+ * is 0). 0 / -1.
+ */
+int	msglog_archivable(struct msglog *, int64_t after, size_t limit,
+	    int64_t **ids, size_t *n);
+/*
+ * Once an archive is durably on disk: in one transaction mark ids
+ * archived (each must be stamped and not archived yet) and store where
+ * the archives' linking chain stands (the last archive's digest, hex,
+ * and file name). 0 / -1, nothing changed on -1.
+ */
+int	msglog_mark_archived(struct msglog *, const int64_t *ids, size_t n,
+	    const char *last_digest, const char *last_name);
+/* The stored chain position ("" and "" before the first archive). */
+int	msglog_archive_state(struct msglog *, char *digest, size_t dlen,
+	    char *name, size_t nlen);
+
+/*
  * For the timestamper: up to limit unstamped records, oldest first, as
  * (id, signature hash); *leaves (caller frees with free(3), NULL when
  * *n is 0). 0 / -1.

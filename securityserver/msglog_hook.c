@@ -17,6 +17,7 @@
 #include "log.h"
 #include "securityserverd.h"
 #include "msglog.h"
+#include "evidence.h"
 
 struct msglog_req {
 	struct ssd	*mq_sd;
@@ -157,12 +158,18 @@ ssd_msglog_start(struct ssd *sd)
 		log_warnx("cannot start the timestamper");
 		return -1;
 	}
+	if (archiver_new_ssd(sd, &sd->sd_archiver) == -1) {
+		log_warnx("cannot start the archiver");
+		return -1;
+	}
 	return 0;
 }
 
 void
 ssd_msglog_stop(struct ssd *sd)
 {
+	archiver_free(sd->sd_archiver);
+	sd->sd_archiver = NULL;
 	timestamper_free(sd->sd_ts);
 	sd->sd_ts = NULL;
 	msglog_close(sd->sd_msglog);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat.h"
 #include "db.h"
 #include "log.h"
 #include "msglog.h"
@@ -82,7 +83,13 @@ static const char *const msglog_migrations[] = {
 	"BEGIN SELECT RAISE(ABORT, 'the chain base only moves forward');"
 	"END;"
 	"CREATE TRIGGER chain_base_keep BEFORE DELETE ON chain_base "
-	"BEGIN SELECT RAISE(ABORT, 'the chain base stays'); END;"
+	"BEGIN SELECT RAISE(ABORT, 'the chain base stays'); END;",
+	/* 2: where the archives' linking chain stands. */
+	"CREATE TABLE archive_state ("
+	"  one INTEGER PRIMARY KEY CHECK (one = 1),"
+	"  last_digest TEXT NOT NULL,"
+	"  last_name TEXT NOT NULL);"
+	"INSERT INTO archive_state VALUES (1, '', '');"
 };
 
 #define ENTRY_COLUMNS \
@@ -502,6 +509,100 @@ mls_query(void *arg, const char *query_id, const char *client,
 	return -1;
 }
 
+static int
+mls_archivable(void *arg, int64_t after, size_t limit, int64_t **idsp,
+    size_t *np)
+{
+	struct mls	*s = arg;
+	sqlite3_stmt	*st = NULL;
+	int64_t		*ids = NULL;
+	size_t		 n = 0;
+	int		 rc;
+
+	*idsp = NULL;
+	*np = 0;
+	s->s_err[0] = '\0';
+	if (limit == 0)
+		return 0;
+	if ((ids = reallocarray(NULL, limit, sizeof(*ids))) == NULL) {
+		(void)snprintf(s->s_err, sizeof(s->s_err), "out of memory");
+		return -1;
+	}
+	if (db_queryf(s->s_db, &st, "SELECT id FROM record WHERE archived = 0"
+	    " AND timestamp_id IS NOT NULL AND id > ? ORDER BY id LIMIT ?", "II",
+	    after, (int64_t)limit) == -1) {
+		free(ids);
+		return -1;
+	}
+	while (n < limit && (rc = db_step(s->s_db, st)) == DB_ROW)
+		ids[n++] = sqlite3_column_int64(st, 0);
+	if (n < limit && rc != DB_DONE) {
+		db_finalize(st);
+		free(ids);
+		return -1;
+	}
+	db_finalize(st);
+	if (n == 0) {
+		free(ids);
+		ids = NULL;
+	}
+	*idsp = ids;
+	*np = n;
+	return 0;
+}
+
+static int
+mls_set_archived(void *arg, int64_t id)
+{
+	struct mls	*s = arg;
+
+	s->s_err[0] = '\0';
+	if (db_execf(s->s_db, "UPDATE record SET archived = 1 WHERE id = ?"
+	    " AND archived = 0 AND timestamp_id IS NOT NULL", "I", id) == -1)
+		return -1;
+	if (sqlite3_changes(db_handle(s->s_db)) != 1) {
+		(void)snprintf(s->s_err, sizeof(s->s_err),
+		    "record %lld is missing, not stamped or archived",
+		    (long long)id);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+mls_archive_state(void *arg, char *digest, size_t dlen, char *name,
+    size_t nlen)
+{
+	struct mls	*s = arg;
+	sqlite3_stmt	*st = NULL;
+	const unsigned char *t;
+
+	s->s_err[0] = '\0';
+	if (db_queryf(s->s_db, &st, "SELECT last_digest, last_name FROM"
+	    " archive_state WHERE one = 1", "") == -1)
+		return -1;
+	if (db_step(s->s_db, st) != DB_ROW) {
+		db_finalize(st);
+		return -1;
+	}
+	t = sqlite3_column_text(st, 0);
+	(void)strlcpy(digest, t != NULL ? (const char *)t : "", dlen);
+	t = sqlite3_column_text(st, 1);
+	(void)strlcpy(name, t != NULL ? (const char *)t : "", nlen);
+	db_finalize(st);
+	return 0;
+}
+
+static int
+mls_set_archive_state(void *arg, const char *digest, const char *name)
+{
+	struct mls	*s = arg;
+
+	s->s_err[0] = '\0';
+	return db_execf(s->s_db, "UPDATE archive_state SET last_digest = ?,"
+	    " last_name = ? WHERE one = 1", "tt", digest, name);
+}
+
 static int64_t
 mls_unstamped_count(void *arg)
 {
@@ -565,5 +666,9 @@ const struct msglog_store_ops msglog_sqlite_ops = {
 	.so_add_timestamp = mls_add_timestamp,
 	.so_set_stamp = mls_set_stamp,
 	.so_query = mls_query,
+	.so_archivable = mls_archivable,
+	.so_set_archived = mls_set_archived,
+	.so_archive_state = mls_archive_state,
+	.so_set_archive_state = mls_set_archive_state,
 	.so_error = mls_error
 };

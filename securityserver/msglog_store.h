@@ -88,6 +88,16 @@ struct msglog_store_ops {
 	 */
 	int		(*so_query)(void *st, const char *query_id,
 			    const char *client, int64_t **ids, size_t *n);
+	/* Stamped, unarchived ids > after, oldest first (free(3)). */
+	int		(*so_archivable)(void *st, int64_t after, size_t limit,
+			    int64_t **ids, size_t *n);
+	/* Fails unless the record is stamped and not yet archived. */
+	int		(*so_set_archived)(void *st, int64_t id);
+	/* The archives' linking chain: last digest and archive name. */
+	int		(*so_archive_state)(void *st, char *digest,
+			    size_t dlen, char *name, size_t nlen);
+	int		(*so_set_archive_state)(void *st, const char *digest,
+			    const char *name);
 	const char	*(*so_error)(void *st);
 };
 

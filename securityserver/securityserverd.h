@@ -26,6 +26,7 @@ struct certcheck_trust;
 struct http_server;
 struct ocsp_cache;
 struct ocsp_refresher;
+struct archiver;
 struct msglog;
 struct timestamper;
 struct serverconf;
@@ -76,6 +77,7 @@ struct ssd {
 	struct ocsp_refresher	*sd_ocsp_refresher;
 	struct msglog		*sd_msglog;	/* message log */
 	struct timestamper	*sd_ts;		/* its batch timestamper */
+	struct archiver		*sd_archiver;	/* its archiver */
 	SSL_CTX			*sd_tls_server;	/* server proxy, mutual TLS */
 	struct db		*sd_scdb;
 	struct sc_snap		*sd_sc_snap;

@@ -97,6 +97,8 @@ const struct conf_option ssd_options[] = {
 	  "size at which an archive file is closed and a new one begun" },
 	{ "message-log", "keep-records-for", CONF_DURATION, "30d", 0, 315360000,
 	  NULL, 0, "how long archived records stay in the database" },
+	{ "message-log", "archive-dir", CONF_PATH, NULL, 0, 0, NULL, 0,
+	  "folder of the message log archives (default state-dir/archive)" },
 
 	{ "member *", "sign-key", CONF_PATH, NULL, 0, 0, NULL, CONF_REQUIRED,
 	  "signing private key of the member named by the section, PEM" },

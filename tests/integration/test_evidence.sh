@@ -8,6 +8,8 @@
 # GET /verificationconf the global conf snapshot; msglog-verify says OK
 # for both containers and FAIL (naming the container) after one byte of
 # message.xml is changed. Bad /asic queries: 400; unknown exchange: 404.
+# The archiver (archive-interval 10 s) writes the stamped records into an
+# archive in state-dir/archive that msglog-verify archive accepts.
 . "$top_srcdir/tests/integration/lib.sh"
 hk_init evidence
 
@@ -124,6 +126,8 @@ ocsp-port = $((sp + 77))
 default-service-timeout = 10
 [admin]
 port = $ad
+[message-log]
+archive-interval = 10
 [globalconf]
 anchor = $C/anchor.xml
 update-interval = 5
@@ -290,5 +294,19 @@ fi
 grep "^FAIL" "$HK_T/mv-bad.out" | grep -q tampered.asice ||
     hk_fail "the FAIL does not name the container: $(cat "$HK_T/mv-bad.out")"
 hk_log "ok: msglog-verify FAILs a changed message.xml, naming the container"
+
+# --- archives
+ARCH=$HK_T/ss-mtit/archive
+for i in $(seq 1 40); do
+	ls "$ARCH"/*.zip >/dev/null 2>&1 && break
+	sleep 1
+done
+ls "$ARCH"/*.zip >/dev/null 2>&1 || hk_fail "no archive in $ARCH"
+"$MV" -c "$HK_T/vc.zip" -s "$SCHEMAS" archive "$ARCH" >"$HK_T/mv-arch.out" 2>&1 ||
+    hk_fail "msglog-verify archive: $(cat "$HK_T/mv-arch.out")"
+grep -q "^FAIL" "$HK_T/mv-arch.out" && hk_fail "msglog-verify archive: $(cat "$HK_T/mv-arch.out")"
+n=$(unzip -l "$ARCH"/*.zip | grep -c '\.asice$')
+[ "$n" -ge 2 ] || hk_fail "the archive holds $n containers, not 2"
+hk_log "ok: the archiver wrote an archive msglog-verify accepts ($n containers)"
 
 hk_pass
