@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/event.h>
 
@@ -26,6 +27,7 @@ struct archiver {
 	char		 ar_dir[1100];
 	uint64_t	 ar_max_size;
 	long long	 ar_interval;
+	long long	 ar_keep;	/* s archived records stay */
 	size_t		 ar_archived;	/* records archived by this run */
 };
 
@@ -144,6 +146,27 @@ archiver_run(struct archiver *ar, size_t *np)
 	return rv;
 }
 
+int
+archiver_clean(struct archiver *ar, int64_t *deleted)
+{
+	struct timespec	ts;
+	int64_t		now_ms, n = 0;
+
+	if (deleted != NULL)
+		*deleted = 0;
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (msglog_clean(ar->ar_ml, now_ms - (int64_t)ar->ar_keep * 1000, &n) ==
+	    -1)
+		return -1;
+	if (n > 0)
+		log_info("archiver: %lld archived records removed from the "
+		    "message log", (long long)n);
+	if (deleted != NULL)
+		*deleted = n;
+	return 0;
+}
+
 static void
 tick(evutil_socket_t fd, short what, void *arg)
 {
@@ -152,7 +175,8 @@ tick(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	(void)archiver_run(ar, NULL);
+	if (archiver_run(ar, NULL) == 0)
+		(void)archiver_clean(ar, NULL);
 	tv.tv_sec = (time_t)ar->ar_interval;
 	tv.tv_usec = 0;
 	(void)event_add(ar->ar_ev, &tv);
@@ -171,6 +195,8 @@ archiver_new_ssd(struct ssd *sd, struct archiver **out)
 	ar->ar_ml = sd->sd_msglog;
 	ar->ar_interval = conf_get_duration(sd->sd_conf, "message-log",
 	    "archive-interval");
+	ar->ar_keep = conf_get_duration(sd->sd_conf, "message-log",
+	    "keep-records-for");
 	ar->ar_max_size = conf_get_size(sd->sd_conf, "message-log",
 	    "archive-max-size");
 	dir = conf_get_str(sd->sd_conf, "message-log", "archive-dir");

@@ -16,6 +16,7 @@
 #define HK_EVIDENCE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct msglog_entry;
 struct ssd;
@@ -48,6 +49,12 @@ struct event_base;
 int	archiver_new_ssd(struct ssd *, struct archiver **out);
 /* Run once now; 0, or -1 (logged). Records archived in *n (may be NULL). */
 int	archiver_run(struct archiver *, size_t *n);
+/*
+ * Remove archived records older than keep-records-for (msglog_clean);
+ * each timer run does it after a successful archiver_run. 0 / -1.
+ * *deleted (may be NULL): how many.
+ */
+int	archiver_clean(struct archiver *, int64_t *deleted);
 void	archiver_free(struct archiver *);	/* NULL ok */
 
 #endif /* HK_EVIDENCE_H */

@@ -756,6 +756,26 @@ msglog_mark_archived(struct msglog *ml, const int64_t *ids, size_t n,
 }
 
 int
+msglog_clean(struct msglog *ml, int64_t before_ms, int64_t *deleted)
+{
+	int64_t	n = 0;
+
+	if (deleted != NULL)
+		*deleted = 0;
+	if (ml->ml_ops->so_begin(ml->ml_st) == -1 ||
+	    ml->ml_ops->so_clean(ml->ml_st, before_ms, &n) == -1 ||
+	    ml->ml_ops->so_commit(ml->ml_st) == -1) {
+		log_warnx("message log: cannot remove archived records: %s",
+		    ml->ml_ops->so_error(ml->ml_st));
+		ml->ml_ops->so_rollback(ml->ml_st);
+		return -1;
+	}
+	if (deleted != NULL)
+		*deleted = n;
+	return 0;
+}
+
+int
 msglog_archive_state(struct msglog *ml, char *digest, size_t dlen,
     char *name, size_t nlen)
 {

@@ -278,6 +278,14 @@ int	msglog_archivable(struct msglog *, int64_t after, size_t limit,
  */
 int	msglog_mark_archived(struct msglog *, const int64_t *ids, size_t n,
 	    const char *last_digest, const char *last_name);
+/*
+ * Cleaning: in one transaction delete the longest prefix of the log
+ * whose records are all archived and older than before_ms (ms since the
+ * epoch), moving the chain base to the last record deleted, so that
+ * msglog_verify_chain still holds. *deleted (may be NULL) gets how many.
+ * 0 / -1.
+ */
+int	msglog_clean(struct msglog *, int64_t before_ms, int64_t *deleted);
 /* The stored chain position ("" and "" before the first archive). */
 int	msglog_archive_state(struct msglog *, char *digest, size_t dlen,
 	    char *name, size_t nlen);

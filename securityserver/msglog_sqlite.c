@@ -603,6 +603,51 @@ mls_set_archive_state(void *arg, const char *digest, const char *name)
 	    " last_name = ? WHERE one = 1", "tt", digest, name);
 }
 
+static int
+mls_clean(void *arg, int64_t before_ms, int64_t *deleted)
+{
+	struct mls	*s = arg;
+	sqlite3_stmt	*st = NULL;
+	unsigned char	 chain[MSGLOG_HASH_LEN], old[MSGLOG_HASH_LEN];
+	int64_t		 last, base;
+	int		 rc;
+
+	*deleted = 0;
+	s->s_err[0] = '\0';
+	/* The longest prefix of archived records older than before_ms. */
+	if (db_queryf(s->s_db, &st, "SELECT id, chain_hash FROM record"
+	    " WHERE id < COALESCE((SELECT MIN(id) FROM record"
+	    " WHERE archived = 0 OR time_ms >= ?),"
+	    " (SELECT MAX(id) + 1 FROM record)) ORDER BY id DESC LIMIT 1", "I",
+	    before_ms) == -1)
+		return -1;
+	rc = db_step(s->s_db, st);
+	if (rc == DB_DONE) {
+		db_finalize(st);
+		return 0;
+	}
+	if (rc != DB_ROW) {
+		db_finalize(st);
+		return -1;
+	}
+	last = sqlite3_column_int64(st, 0);
+	if (read_hash(s, st, 1, chain) == -1) {
+		db_finalize(st);
+		return -1;
+	}
+	db_finalize(st);
+	if (mls_base(arg, &base, old) == -1)
+		return -1;
+	if (db_execf(s->s_db, "UPDATE chain_base SET last_id = ?,"
+	    " chain_hash = ? WHERE one = 1", "Ib", last, chain,
+	    (size_t)MSGLOG_HASH_LEN) == -1 ||
+	    db_execf(s->s_db, "DELETE FROM record WHERE id <= ?", "I", last) ==
+	    -1)
+		return -1;
+	*deleted = last - base;
+	return 0;
+}
+
 static int64_t
 mls_unstamped_count(void *arg)
 {
@@ -667,6 +712,7 @@ const struct msglog_store_ops msglog_sqlite_ops = {
 	.so_set_stamp = mls_set_stamp,
 	.so_query = mls_query,
 	.so_archivable = mls_archivable,
+	.so_clean = mls_clean,
 	.so_set_archived = mls_set_archived,
 	.so_archive_state = mls_archive_state,
 	.so_set_archive_state = mls_set_archive_state,

@@ -91,6 +91,13 @@ struct msglog_store_ops {
 	/* Stamped, unarchived ids > after, oldest first (free(3)). */
 	int		(*so_archivable)(void *st, int64_t after, size_t limit,
 			    int64_t **ids, size_t *n);
+	/*
+	 * Delete the longest prefix of the log whose records are all
+	 * archived and older than before_ms, the chain base moved to its
+	 * last record (the caller's transaction). *deleted: how many.
+	 */
+	int		(*so_clean)(void *st, int64_t before_ms,
+			    int64_t *deleted);
 	/* Fails unless the record is stamped and not yet archived. */
 	int		(*so_set_archived)(void *st, int64_t id);
 	/* The archives' linking chain: last digest and archive name. */

@@ -9,7 +9,9 @@
 # for both containers and FAIL (naming the container) after one byte of
 # message.xml is changed. Bad /asic queries: 400; unknown exchange: 404.
 # The archiver (archive-interval 10 s) writes the stamped records into an
-# archive in state-dir/archive that msglog-verify archive accepts.
+# archive in state-dir/archive that msglog-verify archive accepts; the
+# provider (keep-records-for 0) then removes its archived records from the
+# log (/asic: 404) and goes on logging the next exchange.
 . "$top_srcdir/tests/integration/lib.sh"
 hk_init evidence
 
@@ -143,6 +145,9 @@ EOF
 }
 ss_conf ss-mtit MTIT "$C_CP" "$C_SP" "$C_AD"
 ss_conf ss-moi MOI "$P_CP" "$P_SP" "$P_AD"
+# The provider removes archived records at once.
+sed -i 's|^archive-interval = 10$|archive-interval = 10\nkeep-records-for = 0|' \
+    "$HK_T/ss-moi/securityserverd.ini"
 ctl() {
 	local name=$1
 	shift
@@ -308,5 +313,26 @@ grep -q "^FAIL" "$HK_T/mv-arch.out" && hk_fail "msglog-verify archive: $(cat "$H
 n=$(unzip -l "$ARCH"/*.zip | grep -c '\.asice$')
 [ "$n" -ge 2 ] || hk_fail "the archive holds $n containers, not 2"
 hk_log "ok: the archiver wrote an archive msglog-verify accepts ($n containers)"
+
+PASIC="http://127.0.0.1:$P_AD/asic?queryId=$QID&xRoadInstance=$I&memberClass=GOV&memberCode=MTIT&subsystemCode=SSO"
+for i in $(seq 1 40); do
+	code=$(curl -s -o /dev/null -w '%{http_code}' "$PASIC")
+	[ "$code" = 404 ] && break
+	sleep 1
+done
+[ "$code" = 404 ] || hk_fail "the provider still has the records (HTTP $code)"
+ls "$HK_T"/ss-moi/archive/*.zip >/dev/null 2>&1 ||
+    hk_fail "the provider removed records it did not archive"
+"$MV" -c "$HK_T/vc.zip" -s "$SCHEMAS" archive "$HK_T/ss-moi/archive" \
+    >"$HK_T/mv-parch.out" 2>&1 ||
+    hk_fail "msglog-verify archive (provider): $(cat "$HK_T/mv-parch.out")"
+sed -i "s|<xrd:id>$QID</xrd:id>|<xrd:id>$QID-2</xrd:id>|" "$HK_T/req.xml"
+code=$(curl -s -o "$HK_T/resp2.xml" -w '%{http_code}' \
+    -H 'Content-Type: text/xml; charset=UTF-8' \
+    --data-binary "@$HK_T/req.xml" "http://127.0.0.1:$C_CP/")
+[ "$code" = 200 ] || hk_fail "getPerson after cleaning: HTTP $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' "${PASIC/$QID/$QID-2}")
+[ "$code" = 200 ] || hk_fail "/asic of the next exchange on the provider: HTTP $code"
+hk_log "ok: archived records removed after keep-records-for; logging goes on"
 
 hk_pass

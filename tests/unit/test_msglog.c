@@ -701,6 +701,82 @@ START_TEST(test_store_stamp)
 }
 END_TEST
 
+START_TEST(test_archive_and_clean)
+{
+	struct msglog		*ml = open_log(0, 0, 0);
+	struct msglog_stamp	 stp;
+	struct msglog_verify	 mv;
+	struct done_rec		 d[5];
+	static const unsigned char token[] = { 0x30, 0x03, 0x02, 0x01, 0x05 };
+	int64_t			 stamp_ids[3] = { 1, 2, 3 }, arch[2] = { 1, 2 };
+	int64_t			*ids = NULL, deleted = -1;
+	size_t			 n = 0;
+	char			 dig[200], name[300];
+
+	memset(d, 0, sizeof(d));
+	append_n(ml, 4, d);
+	run_loop();
+	/* Nothing is archivable before it is stamped. */
+	ck_assert_int_eq(msglog_archivable(ml, 0, 10, &ids, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_ptr_null(ids);
+	memset(&stp, 0, sizeof(stp));
+	stp.st_token = token;
+	stp.st_token_len = sizeof(token);
+	stp.st_time_ms = 1700000000000LL;
+	ck_assert_int_eq(msglog_store_stamp(ml, &stp, stamp_ids, NULL, NULL,
+	    3, NULL), 0);
+	ck_assert_int_eq(msglog_archivable(ml, 0, 10, &ids, &n), 0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(ids[0], 1);
+	ck_assert_int_eq(ids[2], 3);
+	free(ids);
+	ck_assert_int_eq(msglog_archivable(ml, 2, 10, &ids, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(ids[0], 3);
+	free(ids);
+
+	ck_assert_int_eq(msglog_archive_state(ml, dig, sizeof(dig), name,
+	    sizeof(name)), 0);
+	ck_assert_str_eq(dig, "");
+	ck_assert_str_eq(name, "");
+	ck_assert_int_eq(msglog_mark_archived(ml, arch, 2, "ab12", "a.zip"),
+	    0);
+	ck_assert_int_eq(msglog_archive_state(ml, dig, sizeof(dig), name,
+	    sizeof(name)), 0);
+	ck_assert_str_eq(dig, "ab12");
+	ck_assert_str_eq(name, "a.zip");
+	/* Again, or an unstamped record: refused, nothing changed. */
+	ck_assert_int_eq(msglog_mark_archived(ml, arch, 1, "cd", "b.zip"), -1);
+	arch[0] = 4;
+	ck_assert_int_eq(msglog_mark_archived(ml, arch, 1, "cd", "b.zip"), -1);
+	ck_assert_int_eq(msglog_archive_state(ml, dig, sizeof(dig), name,
+	    sizeof(name)), 0);
+	ck_assert_str_eq(dig, "ab12");
+	ck_assert_int_eq(count_rows("SELECT count(*) FROM record"
+	    " WHERE archived = 1"), 2);
+
+	/* Records too young stay. */
+	ck_assert_int_eq(msglog_clean(ml, 0, &deleted), 0);
+	ck_assert_int_eq(deleted, 0);
+	/* Old enough: 1 and 2 go (3 is not archived), the chain holds. */
+	ck_assert_int_eq(msglog_clean(ml, INT64_MAX / 2, &deleted), 0);
+	ck_assert_int_eq(deleted, 2);
+	ck_assert_int_eq(count_rows("SELECT count(*) FROM record"), 2);
+	ck_assert_int_eq(count_rows("SELECT last_id FROM chain_base"), 2);
+	ck_assert_int_eq(msglog_verify_chain(ml, &mv), 0);
+	ck_assert_int_eq(mv.mv_records, 2);
+	/* Appending after the moved base keeps the chain. */
+	append_n(ml, 1, &d[4]);
+	run_loop();
+	ck_assert_int_eq(d[4].dr_rc, 0);
+	ck_assert_int_eq(d[4].dr_id, 5);
+	ck_assert_int_eq(msglog_verify_chain(ml, &mv), 0);
+	ck_assert_int_eq(mv.mv_records, 3);
+	msglog_close(ml);
+}
+END_TEST
+
 START_TEST(test_strip_body)
 {
 	struct buf	*b = NULL;
@@ -748,6 +824,7 @@ msglog_suite(void)
 	tcase_add_test(tc, test_body_logging_off);
 	tcase_add_test(tc, test_commit_failure);
 	tcase_add_test(tc, test_store_stamp);
+	tcase_add_test(tc, test_archive_and_clean);
 	tcase_add_test(tc, test_strip_body);
 	suite_add_tcase(s, tc);
 	return s;
