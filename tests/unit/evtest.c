@@ -34,6 +34,8 @@
 #include "xrmsg.h"
 #include "xsig.h"
 
+static void die(const char *) __attribute__((noreturn));
+
 static void
 die(const char *what)
 {

@@ -15,6 +15,8 @@
 #include "signer.h"
 #include "sigtest.h"
 
+static void die(const char *) __attribute__((noreturn));
+
 static void
 die(const char *what)
 {
