@@ -520,6 +520,17 @@ check_timestamp(const struct asicv_conf *c, const struct asic_parts *p,
 	char			 msg[512];
 	int			 rv;
 
+	if (p->ap_ts_token.ad_data == NULL && p->ap_signature.ad_data != NULL) {
+		/* A SignatureTimeStamp that is there but unreadable. */
+		rv = asic_sig_timestamp(p->ap_signature.ad_data,
+		    p->ap_signature.ad_len, &sv, &svlen);
+		free(sv);
+		sv = NULL;
+		if (rv == -1)
+			return rfail(r, ASIC_E_SIGNATURE, "timestamp", "the "
+			    "SignatureTimeStamp cannot be read (no "
+			    "EncapsulatedTimeStamp in base64)");
+	}
 	if (p->ap_ts_token.ad_data == NULL)
 		return rfail(r, ASIC_E_TIMESTAMP, "timestamp", "the container "
 		    "has no timestamp (neither %s nor a SignatureTimeStamp)",

@@ -336,6 +336,40 @@ START_TEST(test_tamper_containers)
 	    "EncapsulatedTimeStamp>", 200);
 	tamper_container("rest-req.asice", "attachment1", "id", 0);
 
+	/*
+	 * The SignatureTimeStamp made unreadable ('+' or '/' flipped above
+	 * gives a non-base64 byte): blamed on signatures.xml, where it is,
+	 * not reported as a missing META-INF/timestamp.tst.
+	 */
+	{
+		unsigned char	*c, *sig, *bad;
+		size_t		 len, slen, blen;
+		char		 p[600], q[600], want[700], *et;
+
+		path(p, sizeof(p), loose, "rest-req.asice");
+		c = evtest_read(p, &len);
+		sig = evtest_zip_entry(c, len, "META-INF/signatures.xml",
+		    &slen);
+		sig = realloc(sig, slen + 1);
+		ck_assert_ptr_nonnull(sig);
+		sig[slen] = '\0';
+		et = strstr((char *)sig, "EncapsulatedTimeStamp>");
+		ck_assert_ptr_nonnull(et);
+		et[strlen("EncapsulatedTimeStamp>") + 20] = '*';
+		bad = evtest_zip_replace(c, len, "META-INF/signatures.xml",
+		    sig, slen, 0, &blen);
+		path(q, sizeof(q), ev.dir, "bad.asice");
+		evtest_write(q, bad, blen);
+		ck_assert_int_eq(run("-c %s container %s", confdir, q), 1);
+		(void)snprintf(want, sizeof(want), "FAIL %s: META-INF/"
+		    "signatures.xml: timestamp: the SignatureTimeStamp cannot "
+		    "be read", q);
+		has(want);
+		free(bad);
+		free(sig);
+		free(c);
+	}
+
 	/* A byte flipped in the file itself (no new CRC). */
 	{
 		unsigned char	*c;
