@@ -156,11 +156,16 @@ ts_interval(struct timestamper *ts)
 	long long		 iv = -1;
 
 	gc = ts->ts_conf.tc_gconf_acquire(ts->ts_conf.tc_gconf_arg, &ref);
-	if (gc != NULL) {
-		iv = gconf_ts_interval(gc);
-		if (ts->ts_conf.tc_gconf_release != NULL)
-			ts->ts_conf.tc_gconf_release(ref);
+	if (gc == NULL) {
+		/*
+		 * No global configuration yet (start-up): look again soon
+		 * rather than waiting a whole fallback interval once it comes.
+		 */
+		return ts->ts_conf.tc_interval < 5 ? ts->ts_conf.tc_interval : 5;
 	}
+	iv = gconf_ts_interval(gc);
+	if (ts->ts_conf.tc_gconf_release != NULL)
+		ts->ts_conf.tc_gconf_release(ref);
 	return iv > 0 ? iv : ts->ts_conf.tc_interval;
 }
 
