@@ -18,43 +18,13 @@ hk_init evidence
 command -v curl >/dev/null 2>&1 || hk_skip "curl not found"
 command -v unzip >/dev/null 2>&1 || hk_skip "unzip not found"
 command -v zip >/dev/null 2>&1 || hk_skip "zip not found"
-SSD=$top_builddir/securityserverd
-CTL=$top_builddir/securityserverctl
-CS=$top_builddir/centralserver
-AGENCY=$top_builddir/hukumati-agency
+. "$top_srcdir/tests/integration/fed.sh"
+fed_init
 MV=$top_builddir/msglog-verify
 TSA=$top_builddir/devtsa
-for b in "$SSD" "$CTL" "$CS" "$AGENCY" "$MV" "$TSA" "$top_builddir/devocsp"; do
+for b in "$SSD" "$CTL" "$CS" "$AGENCY" "$MV" "$TSA" "$DEVOCSP"; do
 	[ -x "$b" ] || hk_fail "$b was not built"
 done
-export DEVOCSP=$top_builddir/devocsp
-SCHEMAS=$top_srcdir/securityserver/schemas
-I=PS
-
-EPHEMERAL=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null ||
-    echo 32768)
-USED=" "
-# take VAR [sp]: a free port (and port + 77 free too for sp).
-take() {
-	local p i
-	for i in $(seq 1 200); do
-		p=$(hk_free_port) || hk_fail "no free port"
-		[ $((p + 77)) -lt "$EPHEMERAL" ] || continue
-		case $USED in *" $p "*) continue ;; esac
-		if [ "${2:-}" = sp ]; then
-			case $USED in *" $((p + 77)) "*) continue ;; esac
-			hk_port_open $((p + 77)) && continue
-			USED="$USED$((p + 77)) "
-		fi
-		USED="$USED$p "
-		eval "$1=$p"
-		return 0
-	done
-	hk_fail "no free port"
-}
-
-P=$HK_T/pki
-hk_pki "$P"
 for v in OCSP_PORT CS_PORT AG_PORT TSA_PORT C_CP C_AD P_CP P_AD; do
 	take "$v"
 done
@@ -67,26 +37,7 @@ hk_start devtsa "$TSA" -d -p "$TSA_PORT" -k "$P/tsa/tsa.key" \
     -c "$P/tsa/tsa.pem" -C "$P/ca-chain.pem" -s "$HK_T/devtsa.serial"
 hk_wait_http "http://127.0.0.1:$TSA_PORT/health"
 
-C=$HK_T/central
-mkdir -p "$C"
-cat >"$C/centralserver.ini" <<EOF
-[server]
-instance = $I
-state-dir = $C
-port = $CS_PORT
-public-url = http://127.0.0.1:$CS_PORT
-conf-sign-key = $P/central/confsign.key
-conf-sign-cert = $P/central/confsign.pem
-schema-dir = $SCHEMAS
-expire-interval = 60
-generation-interval = 2
-[management]
-provider = $I/GOV/MTIT
-EOF
-cs() {
-	"$CS" -c "$C/centralserver.ini" "$@" >>"$HK_T/cs-cli.log" 2>&1 ||
-	    hk_fail "centralserver $*: $(tail -3 "$HK_T/cs-cli.log")"
-}
+fed_central_conf 60
 cs init
 cs member-class add GOV "Government"
 cs member add GOV MTIT "Member MTIT"
@@ -107,53 +58,13 @@ cs anchor "$C/anchor.xml"
 hk_start central "$CS" -c "$C/centralserver.ini" serve
 hk_wait_http "http://127.0.0.1:$CS_PORT/health"
 
-# ss_conf NAME OWNER CP SP ADMIN
-ss_conf() {
-	local name=$1 owner=$2 cp=$3 sp=$4 ad=$5
-	mkdir -p "$HK_T/$name"
-	chmod 700 "$HK_T/$name"
-	cat >"$HK_T/$name/securityserverd.ini" <<EOF
-[server]
-server-id = $I/GOV/$owner/$name
-state-dir = $HK_T/$name
-log-level = debug
-schema-dir = $SCHEMAS
-[client-proxy]
-port = $cp
-connect-timeout = 5
-request-timeout = 20
-[server-proxy]
-port = $sp
-ocsp-port = $((sp + 77))
-default-service-timeout = 10
-[admin]
-port = $ad
-[message-log]
-archive-interval = 10
-[globalconf]
-anchor = $C/anchor.xml
-update-interval = 5
-[tls]
-auth-key = $P/auth/$name.key
-auth-cert = $P/auth/$name.pem
-auth-chain = $P/ca/ca.pem
-[member $I/GOV/$owner]
-sign-key = $P/sign/GOV_$owner.key
-sign-cert = $P/sign/GOV_$owner.pem
-sign-chain = $P/ca/ca.pem
-EOF
-}
-ss_conf ss-mtit MTIT "$C_CP" "$C_SP" "$C_AD"
-ss_conf ss-moi MOI "$P_CP" "$P_SP" "$P_AD"
+fed_ss_conf ss-mtit MTIT "$C_CP" "$C_SP" "$C_AD" MTIT
+fed_ss_conf ss-moi MOI "$P_CP" "$P_SP" "$P_AD" MOI
+printf '[message-log]\narchive-interval = 10\n' | tee -a \
+    "$HK_T/ss-mtit/securityserverd.ini" >>"$HK_T/ss-moi/securityserverd.ini"
 # The provider removes archived records at once.
 sed -i 's|^archive-interval = 10$|archive-interval = 10\nkeep-records-for = 0|' \
     "$HK_T/ss-moi/securityserverd.ini"
-ctl() {
-	local name=$1
-	shift
-	"$CTL" -c "$HK_T/$name/securityserverd.ini" "$@" >>"$HK_T/ctl.log" 2>&1 ||
-	    hk_fail "securityserverctl $name $*: $(tail -3 "$HK_T/ctl.log")"
-}
 ctl ss-mtit client add "$I/GOV/MTIT/SSO"
 ctl ss-moi client add "$I/GOV/MOI/CIVIL-REGISTER"
 ctl ss-moi service add "$I/GOV/MOI/CIVIL-REGISTER/getPerson/v1" \
@@ -161,20 +72,6 @@ ctl ss-moi service add "$I/GOV/MOI/CIVIL-REGISTER/getPerson/v1" \
 ctl ss-moi acl grant "$I/GOV/MOI/CIVIL-REGISTER/getPerson" \
     "SUBSYSTEM:$I/GOV/MTIT/SSO"
 
-prefill_ocsp() {
-	local dir=$HK_T/$1/ocsp cert sha1
-	shift
-	mkdir -p "$dir"
-	chmod 700 "$dir"
-	for cert in "$@"; do
-		sha1=$("$OPENSSL" x509 -in "$cert" -outform DER |
-		    "$OPENSSL" dgst -sha1 -r | cut -d' ' -f1)
-		"$OPENSSL" ocsp -issuer "$P/ca/ca.pem" -cert "$cert" \
-		    -url "http://127.0.0.1:$OCSP_PORT" -no_nonce -noverify \
-		    -respout "$dir/$sha1.der" >/dev/null 2>&1 ||
-		    hk_fail "OCSP for $cert"
-	done
-}
 prefill_ocsp ss-mtit "$P/auth/ss-mtit.pem" "$P/sign/GOV_MTIT.pem"
 prefill_ocsp ss-moi "$P/auth/ss-moi.pem" "$P/sign/GOV_MOI.pem"
 hk_start ss-mtit "$SSD" -c "$HK_T/ss-mtit/securityserverd.ini"

@@ -30,50 +30,13 @@ hk_init exchange
 command -v curl >/dev/null 2>&1 || hk_skip "curl not found"
 command -v xmllint >/dev/null 2>&1 || hk_skip "xmllint not found"
 command -v jq >/dev/null 2>&1 || hk_skip "jq not found"
-SSD=$top_builddir/securityserverd
-CTL=$top_builddir/securityserverctl
-CS=$top_builddir/centralserver
-AGENCY=$top_builddir/hukumati-agency
+. "$top_srcdir/tests/integration/fed.sh"
+fed_init
 PEER=$top_builddir/tests/integration/ss_peer
-for b in "$SSD" "$CTL" "$CS" "$AGENCY" "$PEER" "$top_builddir/devocsp"; do
+for b in "$SSD" "$CTL" "$CS" "$AGENCY" "$PEER" "$DEVOCSP"; do
 	[ -x "$b" ] || hk_fail "$b was not built"
 done
-export DEVOCSP=$top_builddir/devocsp
-SCHEMAS=$top_srcdir/securityserver/schemas
-I=PS
 
-# Ports: each one free and handed out once (nothing listens on them yet);
-# a server proxy's port p needs p + 77 too (the peer OCSP port convention).
-# All below the kernel's ephemeral range, so that no outgoing connection
-# of this busy test takes one before its server binds it.
-EPHEMERAL=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null ||
-    echo 32768)
-USED=" "
-port() {
-	local p i
-	for i in $(seq 1 200); do
-		p=$(hk_free_port) || return 1
-		[ $((p + 77)) -lt "$EPHEMERAL" ] || continue
-		case $USED in *" $p "*) continue ;; esac
-		if [ "${1:-}" = sp ]; then
-			case $USED in *" $((p + 77)) "*) continue ;; esac
-			hk_port_open $((p + 77)) && continue
-			USED="$USED$((p + 77)) "
-		fi
-		USED="$USED$p "
-		echo "$p"
-		return 0
-	done
-	return 1
-}
-# take VAR [sp]: not v=$(port): that would run in a subshell and lose USED.
-take() {
-	port "${2:-}" >"$HK_T/port" || hk_fail "no free port"
-	eval "$1=$(cat "$HK_T/port")"
-}
-
-P=$HK_T/pki
-hk_pki "$P"
 for v in OCSP_PORT CS_PORT AG_PORT C_CP C_AD P_CP P_AD R_CP R_AD DEAD SLOW \
     ECHO; do
 	take "$v"
@@ -87,26 +50,7 @@ hk_start ocsp "$top_srcdir/certs/ocsp-responder.sh" "$P" "$OCSP_PORT" -n 60
 hk_wait_port "$OCSP_PORT"
 
 # --- central server: the federation of this test -------------------------
-C=$HK_T/central
-mkdir -p "$C"
-cat >"$C/centralserver.ini" <<EOF
-[server]
-instance = $I
-state-dir = $C
-port = $CS_PORT
-public-url = http://127.0.0.1:$CS_PORT
-conf-sign-key = $P/central/confsign.key
-conf-sign-cert = $P/central/confsign.pem
-schema-dir = $SCHEMAS
-expire-interval = 20
-generation-interval = 2
-[management]
-provider = $I/GOV/MTIT
-EOF
-cs() {
-	"$CS" -c "$C/centralserver.ini" "$@" >>"$HK_T/cs-cli.log" 2>&1 ||
-	    hk_fail "centralserver $*: $(tail -3 "$HK_T/cs-cli.log")"
-}
+fed_central_conf 20
 cs init
 cs member-class add GOV "Government"
 for m in MTIT MOI REVOKED; do
@@ -150,63 +94,19 @@ hk_start central "$CS" -c "$C/centralserver.ini" serve
 hk_wait_http "http://127.0.0.1:$CS_PORT/health"
 
 # --- the two security servers --------------------------------------------
-# ss_conf NAME OWNER CP SP ADMIN MEMBER...
-ss_conf() {
-	local name=$1 owner=$2 cp=$3 sp=$4 ad=$5 m
-	shift 5
-	mkdir -p "$HK_T/$name"
-	chmod 700 "$HK_T/$name"
-	{
-		cat <<EOF
-[server]
-server-id = $I/GOV/$owner/$name
-state-dir = $HK_T/$name
-log-level = debug
-schema-dir = $SCHEMAS
-[client-proxy]
-port = $cp
-connect-timeout = 5
-request-timeout = 20
-[server-proxy]
-port = $sp
-ocsp-port = $((sp + 77))
-default-service-timeout = 10
-[admin]
-port = $ad
-[globalconf]
-anchor = $C/anchor.xml
-update-interval = 5
-[tls]
-auth-key = $P/auth/$name.key
-auth-cert = $P/auth/$name.pem
-auth-chain = $P/ca/ca.pem
-EOF
-		for m in "$@"; do
-			printf '[member %s/GOV/%s]\nsign-key = %s\nsign-cert = %s\nsign-chain = %s\n' \
-			    "$I" "$m" "$P/sign/GOV_$m.key" "$P/sign/GOV_$m.pem" \
-			    "$P/ca/ca.pem"
-		done
-	} >"$HK_T/$name/securityserverd.ini"
-}
-ss_conf ss-mtit MTIT "$C_CP" "$C_SP" "$C_AD" MTIT
-ss_conf ss-moi MOI "$P_CP" "$P_SP" "$P_AD" MOI
+fed_ss_conf ss-mtit MTIT "$C_CP" "$C_SP" "$C_AD" MTIT
+fed_ss_conf ss-moi MOI "$P_CP" "$P_SP" "$P_AD" MOI
 # The consumer also listens on HTTPS for information systems.
 C_HTTPS=$(hk_free_port)
 sed -i "s|^\[client-proxy\]\$|[client-proxy]\nhttps-port = $C_HTTPS|" \
     "$HK_T/ss-mtit/securityserverd.ini"
 # A consumer whose auth cert is revoked (test/revoked-*).
-ss_conf ss-revoked REVOKED "$R_CP" "$R_SP" "$R_AD"
+fed_ss_conf ss-revoked REVOKED "$R_CP" "$R_SP" "$R_AD"
 sed -i -e "s|$P/auth/ss-revoked|$P/test/revoked-auth|" \
     "$HK_T/ss-revoked/securityserverd.ini"
 printf '[member %s/GOV/REVOKED]\nsign-key = %s\nsign-cert = %s\n' "$I" \
     "$P/test/revoked-sign.key" "$P/test/revoked-sign.pem" \
     >>"$HK_T/ss-revoked/securityserverd.ini"
-ctl() {
-	local name=$1
-	shift
-	"$CTL" -c "$HK_T/$name/securityserverd.ini" "$@" >>"$HK_T/ctl.log" 2>&1 ||
-	    hk_fail "securityserverctl $name $*: $(tail -3 "$HK_T/ctl.log")"
-}
 ctl ss-mtit client add "$I/GOV/MTIT/SSO"
 ctl ss-mtit client add "$I/GOV/MTIT/PORTAL"
 ctl ss-mtit client add "$I/GOV/MTIT/HTTPSONLY" --is-auth SSLNOAUTH
@@ -246,20 +146,6 @@ ctl ss-moi service disable "$I/GOV/MOI/CIVIL-REGISTER/listArchive" \
 
 # Our certs' OCSP responses, fetched ahead into each server's cache (the
 # certs name the demo responder on port 8092; this test's runs elsewhere).
-prefill_ocsp() {
-	local dir=$HK_T/$1/ocsp cert sha1
-	shift
-	mkdir -p "$dir"
-	chmod 700 "$dir"
-	for cert in "$@"; do
-		sha1=$("$OPENSSL" x509 -in "$cert" -outform DER |
-		    "$OPENSSL" dgst -sha1 -r | cut -d' ' -f1)
-		"$OPENSSL" ocsp -issuer "$P/ca/ca.pem" -cert "$cert" \
-		    -url "http://127.0.0.1:$OCSP_PORT" -no_nonce -noverify \
-		    -respout "$dir/$sha1.der" >/dev/null 2>&1 ||
-		    hk_fail "OCSP for $cert"
-	done
-}
 prefill_ocsp ss-mtit "$P/auth/ss-mtit.pem" "$P/sign/GOV_MTIT.pem"
 prefill_ocsp ss-moi "$P/auth/ss-moi.pem" "$P/sign/GOV_MOI.pem"
 
