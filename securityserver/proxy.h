@@ -252,4 +252,10 @@ struct proxy_fetch *proxy_peer_fetch_ocsp(struct proxy_peer *,
 	    proxy_peer_done_fn, void *arg);
 void	proxy_fetch_cancel(struct proxy_fetch *);
 
+/* proxy_common.c: the message-log record of a message just signed */
+struct batchsign_result;
+struct transport_out;
+void	proxy_msglog_signed(struct msglog_rec *, struct transport_out *,
+	    const struct batchsign_result *);
+
 #endif /* HK_PROXY_H */

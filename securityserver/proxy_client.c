@@ -608,21 +608,7 @@ signed_request(int error, const struct batchsign_result *res, void *arg)
 	r.mr_client = &x->cx_client;
 	r.mr_service = &x->cx_service;
 	r.mr_body_logging = x->cx_body_logging;
-	r.mr_message = x->cx_out.to_msg;
-	r.mr_message_len = x->cx_out.to_msg_len;
-	r.mr_body = x->cx_out.to_has_body ? x->cx_out.to_body : NULL;
-	r.mr_body_len = x->cx_out.to_body_len;
-	r.mr_nattachments = x->cx_out.to_natt;
-	r.mr_signature = res->br_signature;
-	r.mr_signature_len = res->br_signature_len;
-	r.mr_hcr = res->br_hashchain_result;
-	r.mr_hcr_len = res->br_hashchain_result_len;
-	r.mr_hc = res->br_hashchain;
-	r.mr_hc_len = res->br_hashchain_len;
-	/* The signature parts are borrowed: the transport holds copies. */
-	x->cx_out.to_sig = NULL;
-	x->cx_out.to_hcr = NULL;
-	x->cx_out.to_hc = NULL;
+	proxy_msglog_signed(&r, &x->cx_out, res);
 	if ((x->cx_log = msglog_hook(x->cx_sd, &r, logged_request, x)) ==
 	    NULL)
 		xchg_failf(x, CP, "LoggingFailed",

@@ -533,3 +533,28 @@ proxy_soap_multipart(const void *soap, size_t len, const char *soap_ctype,
 	}
 	return mime_writer_finish(w, out);
 }
+
+/*
+ * The record of a message just signed: the message as it goes into the
+ * transport and its signature. The transport message already holds
+ * copies of the signature parts, so out no longer points at them.
+ */
+void
+proxy_msglog_signed(struct msglog_rec *r, struct transport_out *out,
+    const struct batchsign_result *res)
+{
+	r->mr_message = out->to_msg;
+	r->mr_message_len = out->to_msg_len;
+	r->mr_body = out->to_has_body ? out->to_body : NULL;
+	r->mr_body_len = out->to_body_len;
+	r->mr_nattachments = out->to_natt;
+	r->mr_signature = res->br_signature;
+	r->mr_signature_len = res->br_signature_len;
+	r->mr_hcr = res->br_hashchain_result;
+	r->mr_hcr_len = res->br_hashchain_result_len;
+	r->mr_hc = res->br_hashchain;
+	r->mr_hc_len = res->br_hashchain_len;
+	out->to_sig = NULL;
+	out->to_hcr = NULL;
+	out->to_hc = NULL;
+}

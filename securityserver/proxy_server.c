@@ -245,21 +245,8 @@ signed_response(int error, const struct batchsign_result *res, void *arg)
 	r.mr_client = &x->sx_client;
 	r.mr_service = &x->sx_service;
 	r.mr_body_logging = x->sx_body_logging;
-	r.mr_message = x->sx_out.to_msg;
-	r.mr_message_len = x->sx_out.to_msg_len;
-	r.mr_body = x->sx_out.to_has_body ? x->sx_out.to_body : NULL;
-	r.mr_body_len = x->sx_out.to_body_len;
-	r.mr_nattachments = x->sx_out.to_natt;
-	r.mr_signature = res->br_signature;
-	r.mr_signature_len = res->br_signature_len;
-	r.mr_hcr = res->br_hashchain_result;
-	r.mr_hcr_len = res->br_hashchain_result_len;
-	r.mr_hc = res->br_hashchain;
-	r.mr_hc_len = res->br_hashchain_len;
 	r.mr_status = x->sx_status;
-	x->sx_out.to_sig = NULL;
-	x->sx_out.to_hcr = NULL;
-	x->sx_out.to_hc = NULL;
+	proxy_msglog_signed(&r, &x->sx_out, res);
 	if ((x->sx_log = msglog_hook(x->sx_sd, &r, logged_response, x)) ==
 	    NULL)
 		xchg_failf(x, "LoggingFailed",
