@@ -9,119 +9,46 @@
  */
 #include "config.h"
 
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
-#include <event2/event.h>
+#include <stddef.h>
 
 #include "agency.h"
 #include "conf.h"
-#include "log.h"
+#include "svcmain.h"
 
-#define AGENCY_PROG	"hukumati-agency"
-#define AGENCY_CONF	HK_SYSCONFDIR "/agency.ini"
-
-static void __attribute__((noreturn))
-usage(void)
+static int
+ag_new(struct conf *conf, struct event_base *base, void **svc, char *err,
+    size_t errlen)
 {
-	fprintf(stderr, "usage: %s [-dn] [-c file]\n", AGENCY_PROG);
-	exit(1);
+	struct agency *ag;
+
+	(void)base;
+	if (agency_new(conf, &ag, err, errlen) == -1)
+		return -1;
+	*svc = ag;
+	return 0;
+}
+
+static int
+ag_start(void *svc, struct event_base *base)
+{
+	if (agency_open_db(svc) == -1 || agency_listen(svc, base) == -1)
+		return -1;
+	return 0;
 }
 
 static void
-agency_signal(evutil_socket_t sig, short events, void *arg)
+ag_free(void *svc)
 {
-	struct event_base	*base = arg;
-
-	(void)events;
-	if (sig == SIGHUP) {
-		log_info("SIGHUP: nothing to reload (restart to apply a "
-		    "new configuration)");
-		return;
-	}
-	log_info("signal %d: stopping", (int)sig);
-	event_base_loopbreak(base);
+	agency_free(svc);
 }
 
 int
 main(int argc, char *argv[])
 {
-	const char		*path = AGENCY_CONF;
-	struct conf		*conf = NULL;
-	struct agency		*ag = NULL;
-	struct event_base	*base = NULL;
-	struct event		*ev_int = NULL, *ev_term = NULL, *ev_hup = NULL;
-	char			 err[1024];
-	int			 ch, debug = 0, check_only = 0, level;
+	static const struct svc_ops ops = {
+		"hukumati-agency", HK_SYSCONFDIR "/agency.ini",
+		agency_conf_table, ag_new, ag_start, ag_free
+	};
 
-	while ((ch = getopt(argc, argv, "c:dn")) != -1) {
-		switch (ch) {
-		case 'c':
-			path = optarg;
-			break;
-		case 'd':
-			debug = 1;
-			break;
-		case 'n':
-			check_only = 1;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (argc != optind)
-		usage();
-
-	log_init(AGENCY_PROG, 1, debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
-	if (conf_load_file(agency_conf_table, path, &conf, err,
-	    sizeof(err)) == -1 ||
-	    agency_new(conf, &ag, err, sizeof(err)) == -1) {
-		fprintf(stderr, "%s: %s\n", AGENCY_PROG, err);
-		conf_free(conf);
-		return 1;
-	}
-	if (check_only) {
-		printf("configuration OK\n");
-		agency_free(ag);
-		conf_free(conf);
-		return 0;
-	}
-	if (!debug) {
-		level = conf_get_enum(conf, "log", "level");
-		log_setlevel(level == 0 ? LOG_LEVEL_WARN : level == 2 ?
-		    LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
-	}
-
-	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
-		fatal("signal");
-	if (agency_open_db(ag) == -1)
-		fatalx("cannot open the database");
-	if ((base = event_base_new()) == NULL)
-		fatalx("event_base_new failed");
-	if (agency_listen(ag, base) == -1)
-		fatalx("cannot listen");
-	if ((ev_int = evsignal_new(base, SIGINT, agency_signal, base)) ==
-	    NULL ||
-	    (ev_term = evsignal_new(base, SIGTERM, agency_signal, base)) ==
-	    NULL ||
-	    (ev_hup = evsignal_new(base, SIGHUP, agency_signal, base)) ==
-	    NULL ||
-	    event_add(ev_int, NULL) == -1 || event_add(ev_term, NULL) == -1 ||
-	    event_add(ev_hup, NULL) == -1)
-		fatalx("cannot set up signal handling");
-
-	if (event_base_dispatch(base) == -1)
-		log_warnx("event loop failed");
-
-	event_free(ev_int);
-	event_free(ev_term);
-	event_free(ev_hup);
-	agency_free(ag);
-	event_base_free(base);
-	conf_free(conf);
-	log_info("stopped");
-	return 0;
+	return svc_main(argc, argv, &ops);
 }
